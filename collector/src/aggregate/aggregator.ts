@@ -1,0 +1,240 @@
+import {
+  canonicalTags,
+  type LineSink,
+  type ServiceCheck,
+  type StatsdEvent,
+  sanitizeName,
+} from '../ingest/statsd-line.js';
+import type { FlushBatch, TimedPoint } from './flush-batch.js';
+import { addSample, emptySummary, type TimerSummary } from './timer-summary.js';
+
+/**
+ * Per-interval state for every series, with etsy StatsD's semantics. It is the sink the parser writes
+ * into (one map lookup per sample) and hands a FlushBatch to the store once per interval.
+ */
+
+export interface AggregatorOptions {
+  flushIntervalSec: number;
+  /** Distinct series held at once; new ones past the cap are dropped and counted. */
+  maxSeries: number;
+  /** Distinct members per set per interval. */
+  maxSetMembers: number;
+  /** Points with their own timestamp (`|T`) and events held per interval. */
+  maxTimedPoints: number;
+  deleteCounters: boolean;
+  deleteTimers: boolean;
+  deleteGauges: boolean;
+  deleteSets: boolean;
+  /** Flushes a gauge survives without an update when deleteGauges is on (etsy's gaugesMaxTTL). */
+  gaugesMaxTtl: number;
+}
+
+export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
+  flushIntervalSec: 10,
+  maxSeries: 200_000,
+  maxSetMembers: 100_000,
+  maxTimedPoints: 100_000,
+  deleteCounters: false,
+  deleteTimers: false,
+  deleteGauges: false,
+  deleteSets: false,
+  gaugesMaxTtl: 1,
+};
+
+/** Counters that etsy never deletes, only resets, so the collector's health is always graphed. */
+export const SELF_COUNTERS = [
+  'statsd.bad_lines_seen',
+  'statsd.packets_received',
+  'statsd.metrics_received',
+  'statsd.series_dropped',
+  'statsd.set_members_dropped',
+  'statsd.timed_points_dropped',
+  'statsd.events_received',
+  'statsd.service_checks_received',
+] as const;
+export type SelfCounter = (typeof SELF_COUNTERS)[number];
+
+interface Cell {
+  value: number;
+}
+interface GaugeCell {
+  value: number;
+  ttl: number;
+}
+
+export class Aggregator implements LineSink {
+  private counters = new Map<string, Cell>();
+  private timers = new Map<string, TimerSummary>();
+  private gauges = new Map<string, GaugeCell>();
+  private sets = new Map<string, Set<string>>();
+  private timed: TimedPoint[] = [];
+  private events: StatsdEvent[] = [];
+  private lastFlushSec = 0;
+  /** Cells of the collector's own counters, so ingest can bump them without a lookup. */
+  readonly self: Record<SelfCounter, Cell>;
+
+  constructor(private readonly options: AggregatorOptions = DEFAULT_AGGREGATOR_OPTIONS) {
+    const self = {} as Record<SelfCounter, Cell>;
+    for (const name of SELF_COUNTERS) {
+      self[name] = { value: 0 };
+      this.counters.set(name, self[name]);
+    }
+    this.self = self;
+  }
+
+  get seriesCount(): number {
+    return this.counters.size + this.timers.size + this.gauges.size + this.sets.size;
+  }
+
+  counter(key: string, value: number, sampleRate: number, ts: number): void {
+    if (ts !== 0) {
+      this.addTimed({ kind: 'counter', key, ts, value: value / sampleRate });
+      return;
+    }
+    let cell = this.counters.get(key);
+    if (cell === undefined) {
+      if (!this.admit()) return;
+      cell = { value: 0 };
+      this.counters.set(key, cell);
+    }
+    cell.value += value / sampleRate;
+  }
+
+  timer(key: string, value: number, sampleRate: number): void {
+    let summary = this.timers.get(key);
+    if (summary === undefined) {
+      if (!this.admit()) return;
+      summary = emptySummary();
+      this.timers.set(key, summary);
+    }
+    addSample(summary, value, sampleRate);
+  }
+
+  gauge(key: string, value: number, delta: boolean, ts: number): void {
+    if (ts !== 0) {
+      this.addTimed({ kind: 'gauge', key, ts, value });
+      return;
+    }
+    let cell = this.gauges.get(key);
+    if (cell === undefined) {
+      if (!this.admit()) return;
+      // A signed value for an unknown gauge is a delta from 0, as in etsy.
+      cell = { value: 0, ttl: 0 };
+      this.gauges.set(key, cell);
+    }
+    cell.value = delta ? cell.value + value : value;
+    cell.ttl = this.options.gaugesMaxTtl;
+  }
+
+  set(key: string, member: string): void {
+    let members = this.sets.get(key);
+    if (members === undefined) {
+      if (!this.admit()) return;
+      members = new Set();
+      this.sets.set(key, members);
+    }
+    if (members.size >= this.options.maxSetMembers && !members.has(member)) {
+      this.self['statsd.set_members_dropped'].value++;
+      return;
+    }
+    members.add(member);
+  }
+
+  event(e: StatsdEvent): void {
+    this.self['statsd.events_received'].value++;
+    if (this.events.length >= this.options.maxTimedPoints) {
+      this.self['statsd.timed_points_dropped'].value++;
+      return;
+    }
+    this.events.push(e);
+  }
+
+  /** Service checks are kept as gauges `stats.gauges.service_checks.<name>` holding the status 0–3. */
+  serviceCheck(sc: ServiceCheck): void {
+    this.self['statsd.service_checks_received'].value++;
+    const name = sanitizeName(sc.name);
+    if (name !== '') this.gauge(`service_checks.${name}${canonicalTags(sc.tags)}`, sc.status, false, 0);
+  }
+
+  bad(_line: string, _reason: string): void {
+    this.self['statsd.bad_lines_seen'].value++;
+  }
+
+  /**
+   * Ends the interval [nowSec - interval, nowSec): returns everything in it, stamped with the interval's
+   * start, and resets state the way etsy's delete* flags say. `processingMs` is measured by the caller.
+   */
+  flush(nowSec: number): FlushBatch {
+    const o = this.options;
+    const interval = o.flushIntervalSec;
+    const batch: FlushBatch = {
+      ts: nowSec - interval,
+      intervalSec: interval,
+      counters: { keys: [], values: [] },
+      gauges: { keys: [], values: [] },
+      sets: { keys: [], values: [] },
+      timers: { keys: [], summaries: [] },
+      timed: this.timed,
+      events: this.events,
+    };
+    this.timed = [];
+    this.events = [];
+
+    if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec)
+      this.gauge('statsd.timestamp_lag', nowSec - this.lastFlushSec - interval, false, 0);
+    this.lastFlushSec = nowSec;
+
+    for (const [key, cell] of this.counters) {
+      batch.counters.keys.push(`stats.counters.${key}`);
+      batch.counters.values.push(cell.value);
+      if (o.deleteCounters && !isSelfCounter(key)) this.counters.delete(key);
+      else cell.value = 0;
+    }
+    for (const [key, summary] of this.timers) {
+      batch.timers.keys.push(`stats.timers.${key}`);
+      batch.timers.summaries.push(summary);
+      // Replacing an existing key keeps its place in the Map, so the loop doesn't see it again.
+      if (o.deleteTimers) this.timers.delete(key);
+      else if (summary.n > 0) this.timers.set(key, emptySummary());
+    }
+    for (const [key, cell] of this.gauges) {
+      if (o.deleteGauges && cell.ttl < 1 && key !== 'statsd.timestamp_lag') {
+        this.gauges.delete(key);
+        continue;
+      }
+      batch.gauges.keys.push(`stats.gauges.${key}`);
+      batch.gauges.values.push(cell.value);
+      cell.ttl--;
+    }
+    for (const [key, members] of this.sets) {
+      batch.sets.keys.push(`stats.sets.${key}`);
+      batch.sets.values.push(members.size);
+      if (o.deleteSets) this.sets.delete(key);
+      else members.clear();
+    }
+    // etsy's numStats counts what was flushed, the collector's own series included.
+    batch.gauges.keys.push('stats.statsd.numStats');
+    batch.gauges.values.push(
+      batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length,
+    );
+    return batch;
+  }
+
+  private admit(): boolean {
+    if (this.seriesCount < this.options.maxSeries) return true;
+    this.self['statsd.series_dropped'].value++;
+    return false;
+  }
+
+  private addTimed(point: TimedPoint): void {
+    if (this.timed.length >= this.options.maxTimedPoints) {
+      this.self['statsd.timed_points_dropped'].value++;
+      return;
+    }
+    this.timed.push(point);
+  }
+}
+
+function isSelfCounter(key: string): boolean {
+  return key.startsWith('statsd.') && (SELF_COUNTERS as readonly string[]).includes(key);
+}

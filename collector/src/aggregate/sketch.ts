@@ -1,0 +1,229 @@
+/**
+ * A mergeable quantile sketch with a guaranteed relative error (the DDSketch idea, Masson et al. 2019).
+ *
+ * Every positive value v falls in bin k = ceil(log_γ v) with γ = (1+α)/(1-α); the bin's representative
+ * 2γ^k/(γ+1) is within α of every value in it. Merging adds bin counts, so a sketch of merged intervals is
+ * exactly the sketch of all their samples: percentiles over hours or rolled-up days keep the same bound.
+ *
+ * Written here rather than taken from @datadog/sketches-js because the collector needs a compact varint
+ * encoding (its protobuf form is ~6x larger and drops min/max/sum on decode) and only positive values.
+ */
+
+export const RELATIVE_ACCURACY = 0.01;
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Values below this are counted in the zero bin (timers are in ms, so this is far below any real timing). */
+const MIN_INDEXABLE = 1e-9;
+/** Bounds memory per sketch; 2048 bins at α=1% span a factor of e^41, so collapsing is a safety net only. */
+const MAX_BINS = 2048;
+const ENCODING_VERSION = 1;
+
+export class QuantileSketch {
+  /** Samples too small to index (including exact zeros). */
+  zeroCount = 0;
+  /** Counts for keys offset .. offset + bins.length - 1; grown on demand. */
+  private bins: Float64Array = EMPTY;
+  private offset = 0;
+  private minKey = Number.POSITIVE_INFINITY;
+  private maxKey = Number.NEGATIVE_INFINITY;
+  private binTotal = 0;
+
+  get count(): number {
+    return this.zeroCount + this.binTotal;
+  }
+
+  /** Adds one non-negative sample. Callers validate; NaN and negatives are ignored here. */
+  add(value: number): void {
+    if (!(value >= MIN_INDEXABLE)) {
+      if (value >= 0) this.zeroCount++;
+      return;
+    }
+    this.addToKey(Math.ceil(Math.log(value) / LOG_GAMMA), 1);
+  }
+
+  merge(other: QuantileSketch): void {
+    this.zeroCount += other.zeroCount;
+    if (other.binTotal === 0) return;
+    for (let k = other.minKey; k <= other.maxKey; k++) {
+      const c = other.bins[k - other.offset];
+      if (c > 0) this.addToKey(k, c);
+    }
+  }
+
+  /**
+   * The value at a 1-based rank in sorted order (rank 1 = smallest), as etsy's `values[rank-1]`.
+   * Returns NaN for an empty sketch; ranks outside 1..count are clamped.
+   */
+  valueAtRank(rank: number): number {
+    const total = this.count;
+    if (total === 0) return Number.NaN;
+    const r = Math.min(Math.max(rank, 1), total);
+    if (r <= this.zeroCount) return 0;
+    let seen = this.zeroCount;
+    for (let k = this.minKey; k <= this.maxKey; k++) {
+      seen += this.bins[k - this.offset];
+      if (seen >= r) return representative(k);
+    }
+    return representative(this.maxKey);
+  }
+
+  /** Sum and sum of squares of the `k` smallest samples (or the largest when fromTop), from representatives. */
+  partialSums(k: number, fromTop: boolean): { sum: number; sumSquares: number } {
+    let left = Math.min(Math.max(k, 0), this.count);
+    let sum = 0;
+    let sumSquares = 0;
+    const take = (key: number, available: number) => {
+      const n = Math.min(available, left);
+      if (n <= 0) return;
+      const v = representative(key);
+      sum += v * n;
+      sumSquares += v * v * n;
+      left -= n;
+    };
+    if (!fromTop) left -= Math.min(this.zeroCount, left);
+    const lo = this.minKey;
+    const hi = this.maxKey;
+    if (this.binTotal > 0) {
+      if (fromTop) for (let key = hi; key >= lo && left > 0; key--) take(key, this.bins[key - this.offset]);
+      else for (let key = lo; key <= hi && left > 0; key++) take(key, this.bins[key - this.offset]);
+    }
+    return { sum, sumSquares };
+  }
+
+  /** Compact form: version, zero count, then runs of (gap, length, counts…) over the occupied key range. */
+  encode(): Uint8Array {
+    const w = new VarintWriter();
+    w.uint(ENCODING_VERSION);
+    w.uint(this.zeroCount);
+    if (this.binTotal === 0) {
+      w.uint(0);
+      return w.finish();
+    }
+    const runs: Array<[number, number]> = [];
+    let k = this.minKey;
+    while (k <= this.maxKey) {
+      while (k <= this.maxKey && this.bins[k - this.offset] === 0) k++;
+      const start = k;
+      while (k <= this.maxKey && this.bins[k - this.offset] !== 0) k++;
+      if (k > start) runs.push([start, k - start]);
+    }
+    w.uint(runs.length);
+    let prevEnd = 0;
+    runs.forEach(([start, length], i) => {
+      if (i === 0) w.sint(start);
+      else w.uint(start - prevEnd);
+      w.uint(length);
+      for (let j = 0; j < length; j++) w.uint(this.bins[start + j - this.offset]);
+      prevEnd = start + length;
+    });
+    return w.finish();
+  }
+
+  static decode(bytes: Uint8Array): QuantileSketch {
+    const r = new VarintReader(bytes);
+    const version = r.uint();
+    if (version !== ENCODING_VERSION) throw new Error(`unknown sketch encoding version ${version}`);
+    const sketch = new QuantileSketch();
+    sketch.zeroCount = r.uint();
+    const runCount = r.uint();
+    let key = 0;
+    for (let i = 0; i < runCount; i++) {
+      key = i === 0 ? r.sint() : key + r.uint();
+      const length = r.uint();
+      for (let j = 0; j < length; j++) sketch.addToKey(key++, r.uint());
+    }
+    return sketch;
+  }
+
+  private addToKey(key: number, n: number): void {
+    if (key < this.minKey || key > this.maxKey) this.extend(key);
+    const k = Math.max(key, this.minKey);
+    this.bins[k - this.offset] += n;
+    this.binTotal += n;
+  }
+
+  /** Makes room for `key`, collapsing the lowest bins into one when the range would exceed MAX_BINS. */
+  private extend(key: number): void {
+    const lo = Math.min(key, this.minKey);
+    const hi = Math.max(key, this.maxKey);
+    if (lo >= this.offset && hi < this.offset + this.bins.length) {
+      this.minKey = lo;
+      this.maxKey = hi;
+      return;
+    }
+    const newMin = hi - lo + 1 > MAX_BINS ? hi - MAX_BINS + 1 : lo;
+    const span = hi - newMin + 1;
+    const capacity = Math.min(MAX_BINS, Math.max(32, span * 2));
+    // Headroom on both sides, so a drifting range doesn't reallocate on every new key.
+    const offset = newMin - Math.floor((capacity - span) / 2);
+    const next = new Float64Array(capacity);
+    let collapsed = 0;
+    for (let k = this.minKey; k <= this.maxKey; k++) {
+      const c = this.bins[k - this.offset];
+      if (c === 0) continue;
+      if (k < newMin) collapsed += c;
+      else next[k - offset] = c;
+    }
+    next[newMin - offset] += collapsed;
+    this.bins = next;
+    this.offset = offset;
+    this.minKey = newMin;
+    this.maxKey = hi;
+  }
+}
+
+const EMPTY = new Float64Array(0);
+
+function representative(key: number): number {
+  return (2 * GAMMA ** key) / (GAMMA + 1);
+}
+
+class VarintWriter {
+  private buf = new Uint8Array(64);
+  private len = 0;
+
+  uint(value: number): void {
+    let v = Math.round(value);
+    if (this.len + 10 > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+  }
+
+  sint(value: number): void {
+    this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+class VarintReader {
+  private pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  uint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.pos >= this.buf.length) throw new Error('truncated sketch');
+      const b = this.buf[this.pos++];
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error('corrupt sketch varint');
+    }
+  }
+
+  sint(): number {
+    const z = this.uint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+}

@@ -1,0 +1,116 @@
+import type { TimerSummary } from './timer-summary.js';
+
+/**
+ * etsy StatsD's timer series (`stats.timers.<key>.<stat>`), derived at read time from a TimerSummary.
+ * count, count_ps, lower, upper, sum, sum_squares, mean and std are exact; median and the per-percentile
+ * stats come from the sketch and are within its relative error (clamped to the exact min and max).
+ */
+
+export type TimerField = 'upper' | 'lower' | 'mean' | 'sum' | 'count' | 'sum_squares';
+
+export type TimerStat =
+  | { kind: 'count' | 'count_ps' | 'lower' | 'upper' | 'mean' | 'median' | 'sum' | 'sum_squares' | 'std' }
+  | { kind: 'percentile'; field: TimerField; pct: number };
+
+const SIMPLE = new Set(['count', 'count_ps', 'lower', 'upper', 'mean', 'median', 'sum', 'sum_squares', 'std']);
+const FIELDS: readonly TimerField[] = ['sum_squares', 'upper', 'lower', 'mean', 'sum', 'count'];
+
+/** etsy's suffix for a percentile: 90 → `90`, 99.9 → `99_9`, -10 → `top10`. */
+export function percentileSuffix(pct: number): string {
+  return String(pct).replace('.', '_').replace('-', 'top');
+}
+
+/** The stat names a timer offers, in etsy's order, for the configured percentiles. */
+export function timerStatNames(percentiles: readonly number[]): string[] {
+  const names = ['count', 'count_ps', 'lower', 'upper', 'mean', 'median', 'sum', 'sum_squares', 'std'];
+  for (const pct of percentiles) {
+    const p = percentileSuffix(pct);
+    names.push(`count_${p}`, `mean_${p}`, pct >= 0 ? `upper_${p}` : `lower_${p}`, `sum_${p}`, `sum_squares_${p}`);
+  }
+  return names;
+}
+
+/** Parses a stat name; any percentile may be asked for, not only the configured ones. */
+export function parseTimerStat(name: string): TimerStat | null {
+  if (SIMPLE.has(name)) return { kind: name as Exclude<TimerStat, { kind: 'percentile' }>['kind'] };
+  for (const field of FIELDS) {
+    if (!name.startsWith(`${field}_`)) continue;
+    const pct = parsePercentileSuffix(name.slice(field.length + 1));
+    if (pct === null) continue;
+    // etsy names positive percentiles upper_P and negative ("top") ones lower_topP.
+    if ((field === 'upper' && pct < 0) || (field === 'lower' && pct > 0)) return null;
+    return { kind: 'percentile', field, pct };
+  }
+  return null;
+}
+
+function parsePercentileSuffix(suffix: string): number | null {
+  const top = suffix.startsWith('top');
+  const digits = top ? suffix.slice(3) : suffix;
+  const m = /^(\d{1,3})(?:_(\d+))?$/.exec(digits);
+  if (!m) return null;
+  const value = Number(m[2] === undefined ? m[1] : `${m[1]}.${m[2]}`);
+  if (!(value > 0 && value <= 100)) return null;
+  return top ? -value : value;
+}
+
+/** The stat's value for one summary over `intervalSec`, or NaN where etsy would emit nothing. */
+export function computeTimerStat(stat: TimerStat, s: TimerSummary, intervalSec: number): number {
+  switch (stat.kind) {
+    case 'count':
+      return s.count;
+    case 'count_ps':
+      return s.count / intervalSec;
+  }
+  if (s.n === 0) return Number.NaN;
+  switch (stat.kind) {
+    case 'lower':
+      return s.min;
+    case 'upper':
+      return s.max;
+    case 'sum':
+      return s.sum;
+    case 'sum_squares':
+      return s.sumSquares;
+    case 'mean':
+      return s.sum / s.n;
+    case 'std': {
+      const mean = s.sum / s.n;
+      return Math.sqrt(Math.max(0, s.sumSquares / s.n - mean * mean));
+    }
+    case 'median':
+      return s.n % 2 === 1
+        ? valueAtRank(s, (s.n + 1) / 2)
+        : (valueAtRank(s, s.n / 2) + valueAtRank(s, s.n / 2 + 1)) / 2;
+    case 'percentile':
+      return percentileStat(stat.field, stat.pct, s);
+  }
+}
+
+function percentileStat(field: TimerField, pct: number, s: TimerSummary): number {
+  const k = Math.round((Math.abs(pct) / 100) * s.n);
+  // etsy skips a percentile whose rank rounds to zero.
+  if (k === 0) return Number.NaN;
+  const top = pct < 0;
+  if (field === 'count') return k;
+  if (field === 'upper') return valueAtRank(s, k);
+  if (field === 'lower') return valueAtRank(s, s.n - k + 1);
+  let sum: number;
+  let sumSquares: number;
+  if (k === s.n) {
+    sum = s.sum;
+    sumSquares = s.sumSquares;
+  } else {
+    ({ sum, sumSquares } = s.sketch.partialSums(k, top));
+  }
+  if (field === 'sum') return sum;
+  if (field === 'sum_squares') return sumSquares;
+  return sum / k;
+}
+
+function valueAtRank(s: TimerSummary, rank: number): number {
+  if (rank >= s.n) return s.max;
+  if (rank <= 1) return s.min;
+  const v = s.sketch.valueAtRank(rank);
+  return Math.min(Math.max(v, s.min), s.max);
+}

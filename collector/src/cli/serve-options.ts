@@ -1,0 +1,195 @@
+import { parseArgs } from 'node:util';
+import { type CollectorConfig, DEFAULT_CONFIG, validateConfig } from '../config.js';
+import { ConfigError } from '../config-error.js';
+import { parseDuration, parseRetention } from '../store/retention.js';
+
+/**
+ * `trendline serve` settings: each flag has an environment twin (TRENDLINE_ + the flag in upper snake
+ * case) and a key in the --config JSON file. Precedence: flag, then environment, then file, then default.
+ */
+
+type Key = Exclude<keyof CollectorConfig, 'uiDir'>;
+type Kind =
+  | 'string'
+  | 'host'
+  | 'port'
+  | 'count'
+  | 'bytes'
+  | 'duration'
+  | 'retention'
+  | 'percentiles'
+  | 'bool'
+  | 'token'
+  | 'level';
+
+interface FlagSpec {
+  key: Key;
+  kind: Kind;
+  help: string;
+}
+
+export const SERVE_FLAGS: Record<string, FlagSpec> = {
+  'http-host': { key: 'httpHost', kind: 'host', help: 'HTTP address to listen on' },
+  'http-port': { key: 'httpPort', kind: 'port', help: 'HTTP port (API and UI)' },
+  'statsd-host': { key: 'statsdHost', kind: 'host', help: 'StatsD address (UDP and TCP)' },
+  'statsd-port': { key: 'statsdPort', kind: 'port', help: 'StatsD port, UDP and TCP' },
+  db: { key: 'db', kind: 'string', help: 'SQLite database file' },
+  'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
+  retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },
+  percentiles: { key: 'percentiles', kind: 'percentiles', help: 'timer percentiles; negative = top' },
+  token: { key: 'token', kind: 'token', help: 'bearer token required for HTTP writes' },
+  'max-series': { key: 'maxSeries', kind: 'count', help: 'distinct series held; more are dropped and counted' },
+  'max-set-members': { key: 'maxSetMembers', kind: 'count', help: 'members per set per interval' },
+  'max-timed-points': { key: 'maxTimedPoints', kind: 'count', help: '|T points and events per interval' },
+  'max-line-length': { key: 'maxLineLength', kind: 'count', help: 'longest StatsD line accepted' },
+  'max-tcp-connections': { key: 'maxTcpConnections', kind: 'count', help: 'concurrent StatsD TCP clients' },
+  'udp-receive-buffer': { key: 'udpReceiveBufferBytes', kind: 'bytes', help: 'UDP SO_RCVBUF (capped by rmem_max)' },
+  'max-query-series': { key: 'maxQuerySeries', kind: 'count', help: 'series one /render may read' },
+  'delete-idle-stats': { key: 'deleteIdleStats', kind: 'bool', help: 'stop sending idle series (all four below)' },
+  'delete-counters': { key: 'deleteCounters', kind: 'bool', help: 'drop idle counters instead of sending 0' },
+  'delete-timers': { key: 'deleteTimers', kind: 'bool', help: 'drop idle timers instead of sending count 0' },
+  'delete-gauges': { key: 'deleteGauges', kind: 'bool', help: 'drop gauges idle for gauges-max-ttl flushes' },
+  'delete-sets': { key: 'deleteSets', kind: 'bool', help: 'drop idle sets instead of sending 0' },
+  'gauges-max-ttl': { key: 'gaugesMaxTtl', kind: 'count', help: 'flushes an idle gauge survives (delete-gauges)' },
+  'log-level': { key: 'logLevel', kind: 'level', help: 'fatal, error, warn, info, debug, trace or silent' },
+};
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function envName(flag: string): string {
+  return `TRENDLINE_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/**
+ * Reads argv (after `serve`), the environment and, when --config names one, a JSON file through `readFile`.
+ * Throws ConfigError with one line naming the bad flag and value.
+ */
+export function parseServeOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string,
+): CollectorConfig {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' } };
+  for (const [flag, spec] of Object.entries(SERVE_FLAGS))
+    options[flag] = { type: spec.kind === 'bool' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.split('\n')[0]} (see trendline serve --help)`);
+  }
+
+  const fromFile: Record<string, unknown> = {};
+  const configPath = (values.config as string | undefined) ?? env.TRENDLINE_CONFIG;
+  if (configPath) Object.assign(fromFile, readConfigFile(configPath, readFile));
+
+  const config: CollectorConfig = { ...DEFAULT_CONFIG };
+  const set = config as unknown as Record<Key, unknown>;
+  for (const [flag, spec] of Object.entries(SERVE_FLAGS)) {
+    const flagValue = values[flag];
+    const envValue = env[envName(flag)];
+    if (flagValue !== undefined) set[spec.key] = convert(`--${flag}`, spec.kind, flagValue);
+    else if (envValue !== undefined && envValue !== '') set[spec.key] = convert(envName(flag), spec.kind, envValue);
+    else if (fromFile[spec.key] !== undefined)
+      set[spec.key] = convert(`"${spec.key}" in ${configPath}`, spec.kind, fromFile[spec.key]);
+  }
+  if (config.deleteIdleStats) {
+    // etsy: deleteIdleStats turns on every delete flag that was not set explicitly.
+    for (const flag of ['delete-counters', 'delete-timers', 'delete-gauges', 'delete-sets']) {
+      const spec = SERVE_FLAGS[flag];
+      const explicit =
+        values[flag] !== undefined || env[envName(flag)] !== undefined || fromFile[spec.key] !== undefined;
+      if (!explicit) set[spec.key] = true;
+    }
+  }
+  return validateConfig(config);
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ConfigError(
+      `--config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--config ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`--config ${path}: expected a JSON object of settings`);
+  }
+  const known = new Set(Object.values(SERVE_FLAGS).map((s) => s.key as string));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigError(`--config ${path}: unknown setting "${key}"`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function convert(source: string, kind: Kind, raw: unknown): unknown {
+  const bad = (why: string) => new ConfigError(`${source} ${JSON.stringify(raw)}: ${why}`);
+  if (kind === 'bool') {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw bad('expected true or false');
+  }
+  if (kind === 'percentiles' && Array.isArray(raw)) raw = raw.join(',');
+  if (typeof raw === 'number') raw = String(raw);
+  if (typeof raw !== 'string') throw bad('expected a string');
+  const s = raw.trim();
+  switch (kind) {
+    case 'string':
+      if (s === '') throw bad('must not be empty');
+      return s;
+    case 'token':
+      if (s === '' || /\s/.test(s)) throw bad('must be non-empty and contain no whitespace');
+      return s;
+    case 'host':
+      if (s === '' || /[\s/]/.test(s)) throw bad('expected a host name or IP address');
+      return s;
+    case 'port': {
+      const n = Number(s);
+      if (!/^\d+$/.test(s) || n > 65535) throw bad('expected a port number 0-65535');
+      return n;
+    }
+    case 'count': {
+      const n = Number(s);
+      if (!/^\d+$/.test(s) || n < 1 || !Number.isSafeInteger(n)) throw bad('expected a whole number, at least 1');
+      return n;
+    }
+    case 'bytes': {
+      const m = /^(\d+)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(s);
+      if (!m) throw bad('expected a size such as 8388608, 512kb or 8mb');
+      const unit = (m[2] ?? 'b').toLowerCase()[0];
+      return Number(m[1]) * ({ b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[unit];
+    }
+    case 'duration':
+      try {
+        return parseDuration(s);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
+    case 'retention':
+      try {
+        return parseRetention(s);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
+    case 'percentiles': {
+      const parts = s.split(',').map((p) => p.trim());
+      const nums = parts.map(Number);
+      if (parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n) || n === 0 || Math.abs(n) > 100)) {
+        throw bad('expected a comma-separated list of percentiles in -100..100, not 0, such as 50,90,99.9');
+      }
+      return nums;
+    }
+    case 'level':
+      if (!LEVELS.includes(s)) throw bad(`expected one of ${LEVELS.join(', ')}`);
+      return s;
+  }
+}

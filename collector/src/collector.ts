@@ -1,0 +1,201 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Aggregator, SELF_COUNTERS, type SelfCounter } from './aggregate/aggregator.js';
+import type { CollectorConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { type StatsdServer, startStatsdServer } from './ingest/statsd-server.js';
+import { NameIndex } from './query/name-index.js';
+import { SqliteReader } from './store/sqlite-reader.js';
+import { StoreWriter } from './store/store-writer.js';
+import { toWriteBatch } from './store/write-batch.js';
+
+/**
+ * The composition root: store, then aggregator and sockets, then HTTP; stopped in reverse, with a last
+ * flush so SIGTERM loses nothing. Everything else receives its dependencies from here.
+ */
+
+export interface Collector {
+  readonly httpPort: number;
+  readonly statsdPort: number;
+  readonly app: FastifyInstance;
+  /** Flushes the current interval now (as the timer would at its end) and waits for the write. */
+  flushNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CollectorStats {
+  startedAt: number;
+  flushes: number;
+  lastFlushAt: number | null;
+  lastFlushMs: number | null;
+  flushErrors: number;
+  lastFlushError: string | null;
+  pendingWrites: number;
+  totals: Record<SelfCounter, number>;
+  udpReceiveBufferBytes: number;
+}
+
+export async function startCollector(config: CollectorConfig, log: Logger): Promise<Collector> {
+  const tiers = config.retention;
+  let writer: StoreWriter;
+  try {
+    writer = await StoreWriter.start(config.db, tiers);
+  } catch (err) {
+    throw new Error(`cannot open database ${config.db}: ${(err as Error).message}`);
+  }
+  const reader = SqliteReader.open(config.db);
+  const index = new NameIndex(config.percentiles);
+  for (const row of reader.listSeries()) index.add(row);
+
+  const interval = config.flushIntervalSec;
+  const aggregator = new Aggregator({
+    flushIntervalSec: interval,
+    maxSeries: config.maxSeries,
+    maxSetMembers: config.maxSetMembers,
+    maxTimedPoints: config.maxTimedPoints,
+    deleteCounters: config.deleteCounters,
+    deleteTimers: config.deleteTimers,
+    deleteGauges: config.deleteGauges,
+    deleteSets: config.deleteSets,
+    gaugesMaxTtl: config.gaugesMaxTtl,
+  });
+  const stats: CollectorStats = {
+    startedAt: Date.now(),
+    flushes: 0,
+    lastFlushAt: null,
+    lastFlushMs: null,
+    flushErrors: 0,
+    lastFlushError: null,
+    pendingWrites: 0,
+    totals: Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as Record<SelfCounter, number>,
+    udpReceiveBufferBytes: 0,
+  };
+  const liveTotals = () => {
+    const out = { ...stats.totals };
+    for (const k of SELF_COUNTERS) out[k] += aggregator.self[k].value;
+    return out;
+  };
+
+  let statsd: StatsdServer | null = null;
+  let app: FastifyInstance | null = null;
+  try {
+    statsd = await startStatsdServer(
+      {
+        host: config.statsdHost,
+        port: config.statsdPort,
+        udpReceiveBufferBytes: config.udpReceiveBufferBytes,
+        maxTcpConnections: config.maxTcpConnections,
+        parse: { maxLineLength: config.maxLineLength },
+      },
+      aggregator,
+    );
+    stats.udpReceiveBufferBytes = statsd.udpReceiveBufferBytes;
+    if (statsd.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
+      log.warn(
+        { requested: config.udpReceiveBufferBytes, granted: statsd.udpReceiveBufferBytes },
+        'UDP receive buffer is smaller than asked; raise net.core.rmem_max to avoid drops under bursts',
+      );
+    }
+    app = buildApp({ config, index, source: reader, log, stats: () => ({ ...stats, totals: liveTotals() }) });
+    await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
+      throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);
+    });
+  } catch (err) {
+    await statsd?.close();
+    await app?.close();
+    await writer.close();
+    reader.close();
+    throw err;
+  }
+  const httpApp = app;
+  const statsdServer = statsd;
+
+  let extraGauges: Array<[string, number]> = [];
+  const flush = async (tickSec: number): Promise<void> => {
+    const started = performance.now();
+    for (const k of SELF_COUNTERS) stats.totals[k] += aggregator.self[k].value;
+    const batch = aggregator.flush(tickSec);
+    const processingMs = performance.now() - started;
+    for (const [key, value] of [...extraGauges, ['stats.statsd.processing_time', processingMs] as [string, number]]) {
+      batch.gauges.keys.push(key);
+      batch.gauges.values.push(value);
+    }
+    extraGauges = [];
+    stats.pendingWrites++;
+    try {
+      const written = await writer.write(toWriteBatch(batch));
+      for (const row of written.result.newSeries) index.add(row);
+      stats.flushes++;
+      stats.lastFlushAt = tickSec;
+      stats.lastFlushMs = written.totalMs;
+      extraGauges = [
+        ['stats.statsd.sqliteStats.flush_time', written.writtenMs],
+        ['stats.statsd.sqliteStats.flush_length', written.result.rows],
+      ];
+      if (written.result.droppedTimed > 0)
+        aggregator.self['statsd.timed_points_dropped'].value += written.result.droppedTimed;
+    } catch (err) {
+      stats.flushErrors++;
+      stats.lastFlushError = (err as Error).message;
+      log.error({ err, ts: batch.ts }, 'flush failed: the interval was not stored');
+    } finally {
+      stats.pendingWrites--;
+    }
+  };
+
+  // Flushes run on the interval grid (k * interval), so every collector's buckets line up.
+  let timer: NodeJS.Timeout | null = null;
+  let chain = Promise.resolve();
+  const nextTick = () => (Math.floor(Date.now() / 1000 / interval) + 1) * interval;
+  const schedule = () => {
+    const tick = nextTick();
+    timer = setTimeout(
+      () => {
+        chain = chain.then(() => flush(tick));
+        schedule();
+      },
+      Math.max(0, tick * 1000 - Date.now()),
+    );
+  };
+  schedule();
+
+  log.info(
+    {
+      http: `${config.httpHost}:${httpAddressPort(httpApp)}`,
+      statsd: `${config.statsdHost}:${statsdServer.port}`,
+      db: config.db,
+    },
+    'trendline collector started',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    httpPort: httpAddressPort(httpApp),
+    statsdPort: statsdServer.port,
+    app: httpApp,
+    flushNow: () => {
+      chain = chain.then(() => flush(nextTick()));
+      return chain;
+    },
+    close: () => {
+      closing ??= (async () => {
+        if (timer) clearTimeout(timer);
+        await statsdServer.close();
+        // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
+        chain = chain.then(() => flush(nextTick()));
+        await chain;
+        await httpApp.close();
+        await writer.close();
+        reader.close();
+        log.info('trendline collector stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function httpAddressPort(app: FastifyInstance): number {
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}

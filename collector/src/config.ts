@@ -1,0 +1,77 @@
+import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregate/aggregator.js';
+import { ConfigError } from './config-error.js';
+import { DEFAULT_PARSE_OPTIONS } from './ingest/statsd-line.js';
+import { parseRetention, type RetentionTier } from './store/retention.js';
+
+/** Everything `trendline serve` can be told, after flags, environment and config file are merged. */
+export interface CollectorConfig {
+  httpHost: string;
+  httpPort: number;
+  statsdHost: string;
+  statsdPort: number;
+  /** SQLite file path. */
+  db: string;
+  flushIntervalSec: number;
+  retention: RetentionTier[];
+  percentiles: number[];
+  /** Bearer token required for writes over HTTP; null leaves them open. */
+  token: string | null;
+  maxSeries: number;
+  maxSetMembers: number;
+  maxTimedPoints: number;
+  maxLineLength: number;
+  maxTcpConnections: number;
+  udpReceiveBufferBytes: number;
+  /** Series one /render query may read. */
+  maxQuerySeries: number;
+  deleteIdleStats: boolean;
+  deleteCounters: boolean;
+  deleteTimers: boolean;
+  deleteGauges: boolean;
+  deleteSets: boolean;
+  gaugesMaxTtl: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Directory of the built UI; null serves a notice instead. */
+  uiDir: string | null;
+}
+
+export const DEFAULT_CONFIG: CollectorConfig = {
+  httpHost: '0.0.0.0',
+  httpPort: 8080,
+  statsdHost: '0.0.0.0',
+  statsdPort: 8125,
+  db: './data/trendline.db',
+  flushIntervalSec: 10,
+  retention: parseRetention('10s:6h,1m:7d,10m:5y'),
+  percentiles: [50, 90, 95, 99],
+  token: null,
+  maxSeries: DEFAULT_AGGREGATOR_OPTIONS.maxSeries,
+  maxSetMembers: DEFAULT_AGGREGATOR_OPTIONS.maxSetMembers,
+  maxTimedPoints: DEFAULT_AGGREGATOR_OPTIONS.maxTimedPoints,
+  maxLineLength: DEFAULT_PARSE_OPTIONS.maxLineLength,
+  maxTcpConnections: 1024,
+  udpReceiveBufferBytes: 8 * 1024 * 1024,
+  maxQuerySeries: 10_000,
+  deleteIdleStats: false,
+  deleteCounters: false,
+  deleteTimers: false,
+  deleteGauges: false,
+  deleteSets: false,
+  gaugesMaxTtl: 1,
+  logLevel: 'info',
+  uiDir: null,
+};
+
+/** Cross-field rules that single flags can't check. */
+export function validateConfig(c: CollectorConfig): CollectorConfig {
+  const finest = c.retention[0].stepSec;
+  if (!Number.isInteger(c.flushIntervalSec) || c.flushIntervalSec < 1) {
+    throw new ConfigError(`--flush-interval must be a whole number of seconds, at least 1s`);
+  }
+  if (finest % c.flushIntervalSec !== 0) {
+    throw new ConfigError(
+      `--flush-interval ${c.flushIntervalSec}s must divide the finest --retention step (${finest}s), so every flush lands in one bucket`,
+    );
+  }
+  return c;
+}

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { CollectorStats } from '../collector.js';
+import type { CollectorConfig } from '../config.js';
+import type { SeriesSource } from '../query/fetch-series.js';
+import type { NameIndex } from '../query/name-index.js';
+import { handleError } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { renderRoutes } from './routes/render.js';
+
+export interface AppDeps {
+  config: CollectorConfig;
+  index: NameIndex;
+  source: SeriesSource;
+  log: Logger;
+  stats: () => CollectorStats;
+  /** Injected clock (epoch seconds) so tests can pin "now". */
+  now?: () => number;
+}
+
+/** Builds the HTTP app without listening, so tests can `inject` into it. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request lines would drown the log of a busy dashboard; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // graphite-web answers /render/ and /metrics/find/ too.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setErrorHandler(handleError);
+  void app.register(formbody);
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+  healthRoutes(app, { stats: deps.stats, index: deps.index });
+  renderRoutes(app, { ...deps, now });
+  metricsRoutes(app, { index: deps.index });
+
+  const uiDir = deps.config.uiDir;
+  if (uiDir && existsSync(uiDir)) {
+    void app.register(fastifyStatic, { root: uiDir, prefix: '/', wildcard: false });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply.type('text/plain').send('Trendline collector: the UI is not built. Run `npm run build`.\n'),
+    );
+  }
+  return app;
+}

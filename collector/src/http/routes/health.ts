@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { CollectorStats } from '../../collector.js';
+import type { NameIndex } from '../../query/name-index.js';
+
+export interface HealthRouteOptions {
+  stats: () => CollectorStats;
+  index: NameIndex;
+}
+
+/** Liveness plus the numbers an operator (or a benchmark) asks first: what came in, what was stored. */
+export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): void {
+  app.get('/health', async () => {
+    const s = opts.stats();
+    return {
+      status: s.flushErrors > 0 && s.lastFlushError !== null ? 'degraded' : 'ok',
+      uptimeSec: Math.round((Date.now() - s.startedAt) / 1000),
+      series: opts.index.size,
+      flushes: s.flushes,
+      lastFlushAt: s.lastFlushAt,
+      lastFlushMs: s.lastFlushMs,
+      pendingWrites: s.pendingWrites,
+      flushErrors: s.flushErrors,
+      lastFlushError: s.lastFlushError,
+      udpReceiveBufferBytes: s.udpReceiveBufferBytes,
+      packets_received: s.totals['statsd.packets_received'],
+      metrics_received: s.totals['statsd.metrics_received'],
+      bad_lines_seen: s.totals['statsd.bad_lines_seen'],
+      series_dropped: s.totals['statsd.series_dropped'],
+    };
+  });
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { CollectorConfig } from '../../config.js';
+import { evaluateTargets } from '../../query/evaluate.js';
+import type { SeriesSource } from '../../query/fetch-series.js';
+import type { NameIndex } from '../../query/name-index.js';
+import { QueryError } from '../../query/query-error.js';
+import { formatCsv, formatJson } from '../../query/render-format.js';
+import { parseTime } from '../../query/time.js';
+
+interface RenderParams {
+  target?: string | string[];
+  'target[]'?: string | string[];
+  from?: string;
+  until?: string;
+  now?: string;
+  format?: 'json' | 'csv';
+  maxDataPoints?: string;
+  noNullPoints?: string;
+  jsonp?: string;
+  tz?: string;
+}
+
+const stringOrList = {
+  anyOf: [
+    { type: 'string', maxLength: 65536 },
+    { type: 'array', items: { type: 'string', maxLength: 65536 }, maxItems: 500 },
+  ],
+};
+
+/** graphite-web's /render parameters; unknown ones (cacheTimeout, meta, local, …) are accepted and ignored. */
+const paramsSchema = {
+  type: 'object',
+  properties: {
+    target: stringOrList,
+    'target[]': stringOrList,
+    from: { type: 'string', maxLength: 256 },
+    until: { type: 'string', maxLength: 256 },
+    now: { type: 'string', maxLength: 256 },
+    format: { type: 'string', enum: ['json', 'csv'] },
+    maxDataPoints: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' },
+    noNullPoints: { type: 'string' },
+    jsonp: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]{0,127}$' },
+    tz: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+export interface RenderRouteOptions {
+  config: CollectorConfig;
+  index: NameIndex;
+  source: SeriesSource;
+  now: () => number;
+}
+
+export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): void {
+  const handler = async (query: RenderParams, body: RenderParams | undefined) => {
+    const p: RenderParams = { ...query, ...(body ?? {}) };
+    const targets = [query.target, query['target[]'], body?.target, body?.['target[]']].flatMap((t) =>
+      t === undefined ? [] : Array.isArray(t) ? t : [t],
+    );
+    const clock = p.now !== undefined ? parseTime(p.now, opts.now(), p.tz) : opts.now();
+    let from = parseTime(p.from ?? '-1d', clock, p.tz);
+    let until = parseTime(p.until ?? 'now', clock, p.tz);
+    if (from === until) throw new QueryError('Invalid parameters (Invalid empty time range)');
+    if (from > until) [from, until] = [until, from];
+    const series = evaluateTargets(targets, {
+      index: opts.index,
+      source: opts.source,
+      tiers: opts.config.retention,
+      range: { from, until, now: clock },
+      maxSeries: opts.config.maxQuerySeries,
+    });
+    if (p.format === 'csv') return { type: 'text/csv', body: formatCsv(series, p.tz) };
+    const json = formatJson(series, {
+      maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),
+      noNullPoints: p.noNullPoints !== undefined,
+    });
+    if (p.jsonp) return { type: 'text/javascript', body: `${p.jsonp}(${json})` };
+    return { type: 'application/json', body: json };
+  };
+
+  app.get<{ Querystring: RenderParams }>('/render', { schema: { querystring: paramsSchema } }, async (req, reply) => {
+    const out = await handler(req.query, undefined);
+    return reply.type(out.type).send(out.body);
+  });
+  app.post<{ Querystring: RenderParams; Body: RenderParams }>(
+    '/render',
+    { schema: { querystring: paramsSchema, body: paramsSchema } },
+    async (req, reply) => {
+      const out = await handler(req.query, req.body);
+      return reply.type(out.type).send(out.body);
+    },
+  );
+}

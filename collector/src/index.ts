@@ -1,0 +1,6 @@
+// Programmatic entry points of the collector, for embedding and for tests.
+
+export { parseServeOptions } from './cli/serve-options.js';
+export { type Collector, type CollectorStats, startCollector } from './collector.js';
+export { type CollectorConfig, DEFAULT_CONFIG } from './config.js';
+export { ConfigError } from './config-error.js';

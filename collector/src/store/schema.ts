@@ -1,0 +1,62 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The SQLite schema, versioned through PRAGMA user_version. Each migration runs once, in order, in one
+ * transaction. Tables per retention tier are created from the configured policy (tierTables), since
+ * their set depends on the configuration rather than on the code's version.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE series (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     tags TEXT NOT NULL DEFAULT '',
+     kind INTEGER NOT NULL,
+     created INTEGER NOT NULL,
+     UNIQUE (name, tags, kind)
+   );
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     ts INTEGER NOT NULL,
+     what TEXT NOT NULL,
+     data TEXT NOT NULL DEFAULT '',
+     tags TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX events_ts ON events (ts);
+   CREATE TABLE rollup_state (step INTEGER PRIMARY KEY, done_until INTEGER NOT NULL);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${current} is newer than this Trendline (${SCHEMA_VERSION})`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function pointsTable(stepSec: number): string {
+  return `points_${stepSec}`;
+}
+
+export function timersTable(stepSec: number): string {
+  return `timers_${stepSec}`;
+}
+
+/** WITHOUT ROWID keyed by (series, ts): one B-tree, and a series' range is one contiguous scan. */
+export function createTierTables(db: Database, stepSec: number): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS ${pointsTable(stepSec)} (
+      series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${timersTable(stepSec)} (
+      series_id INTEGER NOT NULL, ts INTEGER NOT NULL,
+      count REAL NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL,
+      min REAL, max REAL, sketch BLOB,
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;`);
+}

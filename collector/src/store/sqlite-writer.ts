@@ -1,0 +1,219 @@
+import type Database from 'better-sqlite3';
+import type { RetentionTier } from './retention.js';
+import { pointsTable, timersTable } from './schema.js';
+import { SeriesKind, type SeriesRow, splitKey } from './series-kind.js';
+import { type Db, openForWrite } from './sqlite-open.js';
+import { TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
+
+/**
+ * The write side of the SQLite store: one transaction per flush into the finest tier, then rollups into
+ * the coarser tiers and deletion of what retention no longer keeps. It runs on the writer thread.
+ */
+
+export interface WriteResult {
+  rows: number;
+  newSeries: SeriesRow[];
+  /** `|T` points outside the finest tier's window, which can't be stored. */
+  droppedTimed: number;
+  events: number;
+}
+
+/** How a second write into the same bucket combines with the first (a restart, or a flush shorter than a step). */
+const MERGE: Record<Exclude<SeriesKind, SeriesKind.Timer>, string> = {
+  [SeriesKind.Counter]: 'value = value + excluded.value',
+  [SeriesKind.Gauge]: 'value = excluded.value',
+  [SeriesKind.Set]: 'value = max(value, excluded.value)',
+};
+
+const TIMER_MERGE = `count = count + excluded.count, n = n + excluded.n, sum = sum + excluded.sum,
+  sumsq = sumsq + excluded.sumsq, min = coalesce(min(min, excluded.min), min, excluded.min),
+  max = coalesce(max(max, excluded.max), max, excluded.max), sketch = sketch_merge(sketch, excluded.sketch)`;
+
+/** How each kind folds a coarse bucket's fine points into one. */
+const ROLLUP_VALUE: Record<Exclude<SeriesKind, SeriesKind.Timer>, string> = {
+  [SeriesKind.Counter]: 'SUM(value)',
+  [SeriesKind.Gauge]: 'value', // with MAX(ts) below: SQLite takes the bare column from the latest row
+  [SeriesKind.Set]: 'MAX(value)',
+};
+
+export class SqliteWriter {
+  private readonly ids = new Map<string, number>();
+  private readonly insertSeries: Database.Statement;
+  private readonly upsert: Record<Exclude<SeriesKind, SeriesKind.Timer>, Database.Statement>;
+  private readonly upsertTimer: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private readonly finest: RetentionTier;
+  private lastRetentionRun = 0;
+
+  static open(path: string, tiers: readonly RetentionTier[]): SqliteWriter {
+    return new SqliteWriter(openForWrite(path, tiers), tiers);
+  }
+
+  private constructor(
+    private readonly db: Db,
+    private readonly tiers: readonly RetentionTier[],
+  ) {
+    this.finest = tiers[0];
+    for (const row of db.prepare('SELECT id, name, tags, kind FROM series').all() as SeriesRow[]) {
+      this.ids.set(cacheKey(row.kind, row.name + row.tags), row.id);
+    }
+    this.insertSeries = db.prepare('INSERT INTO series (name, tags, kind, created) VALUES (?, ?, ?, ?) RETURNING id');
+    const points = pointsTable(this.finest.stepSec);
+    const upsert = (kind: Exclude<SeriesKind, SeriesKind.Timer>) =>
+      db.prepare(`INSERT INTO ${points} (series_id, ts, value) VALUES (?, ?, ?)
+                  ON CONFLICT (series_id, ts) DO UPDATE SET ${MERGE[kind]}`);
+    this.upsert = {
+      [SeriesKind.Counter]: upsert(SeriesKind.Counter),
+      [SeriesKind.Gauge]: upsert(SeriesKind.Gauge),
+      [SeriesKind.Set]: upsert(SeriesKind.Set),
+    };
+    this.upsertTimer = db.prepare(
+      `INSERT INTO ${timersTable(this.finest.stepSec)} (series_id, ts, count, n, sum, sumsq, min, max, sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET ${TIMER_MERGE}`,
+    );
+    this.insertEvent = db.prepare('INSERT INTO events (ts, what, data, tags) VALUES (?, ?, ?, ?)');
+  }
+
+  write(batch: WriteBatch): WriteResult {
+    const result: WriteResult = { rows: 0, newSeries: [], droppedTimed: 0, events: 0 };
+    const step = this.finest.stepSec;
+    const bucket = batch.ts - (batch.ts % step);
+    this.db.transaction(() => {
+      const plain = [
+        [SeriesKind.Counter, batch.counters],
+        [SeriesKind.Gauge, batch.gauges],
+        [SeriesKind.Set, batch.sets],
+      ] as const;
+      for (const [kind, { keys, values }] of plain) {
+        const stmt = this.upsert[kind];
+        for (let i = 0; i < keys.length; i++) {
+          stmt.run(this.seriesId(kind, keys[i], bucket, result), bucket, values[i]);
+        }
+        result.rows += keys.length;
+      }
+      const { keys, stats, sketches } = batch.timers;
+      for (let i = 0; i < keys.length; i++) {
+        const o = i * TIMER_STATS_WIDTH;
+        const n = stats[o + 1];
+        this.upsertTimer.run(
+          this.seriesId(SeriesKind.Timer, keys[i], bucket, result),
+          bucket,
+          stats[o],
+          n,
+          stats[o + 2],
+          stats[o + 3],
+          n > 0 ? stats[o + 4] : null,
+          n > 0 ? stats[o + 5] : null,
+          sketches[i],
+        );
+      }
+      result.rows += keys.length;
+      const oldest = batch.ts + batch.intervalSec - this.finest.retentionSec;
+      const newest = batch.ts + batch.intervalSec;
+      for (const p of batch.timed) {
+        if (p.ts < oldest || p.ts >= newest) {
+          result.droppedTimed++;
+          continue;
+        }
+        const kind = p.kind === 'counter' ? SeriesKind.Counter : SeriesKind.Gauge;
+        const prefix = p.kind === 'counter' ? 'stats.counters.' : 'stats.gauges.';
+        const ts = p.ts - (p.ts % step);
+        this.upsert[kind].run(this.seriesId(kind, prefix + p.key, ts, result), ts, p.value);
+        result.rows++;
+      }
+      for (const e of batch.events) {
+        this.insertEvent.run(e.ts, e.what, e.data, JSON.stringify(e.tags));
+        result.events++;
+      }
+    })();
+    return result;
+  }
+
+  /**
+   * Rolls every finished coarse bucket up from the tier below it, then (at most once a minute) deletes points
+   * older than each tier keeps. `completeUntil` is the end of the last interval written.
+   */
+  maintain(completeUntil: number): void {
+    let sourceDone = completeUntil - (completeUntil % this.finest.stepSec);
+    for (let i = 1; i < this.tiers.length; i++) {
+      const from = this.tiers[i - 1];
+      const to = this.tiers[i];
+      const until = sourceDone - (sourceDone % to.stepSec);
+      const state = this.db.prepare('SELECT done_until AS d FROM rollup_state WHERE step = ?').get(to.stepSec) as
+        | { d: number }
+        | undefined;
+      const start = state ? state.d : until - to.stepSec;
+      if (until > start) this.rollup(from.stepSec, to.stepSec, start, until);
+      sourceDone = Math.max(until, start);
+    }
+    if (completeUntil - this.lastRetentionRun >= 60) {
+      this.lastRetentionRun = completeUntil;
+      this.db.transaction(() => {
+        for (const tier of this.tiers) {
+          const cutoff = completeUntil - tier.retentionSec;
+          for (const table of [pointsTable(tier.stepSec), timersTable(tier.stepSec)]) {
+            this.db.prepare(`DELETE FROM ${table} WHERE series_id IN (SELECT id FROM series) AND ts < ?`).run(cutoff);
+          }
+        }
+      })();
+    }
+  }
+
+  close(): void {
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+
+  private rollup(fromStep: number, toStep: number, start: number, until: number): void {
+    const src = pointsTable(fromStep);
+    const dst = pointsTable(toStep);
+    const bucket = `(ts - ts % ${toStep})`;
+    const range = `series_id IN (SELECT id FROM series WHERE kind = ?) AND ts >= ? AND ts < ?`;
+    this.db.transaction(() => {
+      for (const kind of [SeriesKind.Counter, SeriesKind.Gauge, SeriesKind.Set] as const) {
+        const latest = kind === SeriesKind.Gauge ? ', MAX(ts)' : '';
+        this.db
+          .prepare(
+            `INSERT INTO ${dst} (series_id, ts, value)
+             SELECT series_id, b, v FROM (
+               SELECT series_id, ${bucket} AS b, ${ROLLUP_VALUE[kind]} AS v${latest}
+               FROM ${src} WHERE ${range} GROUP BY series_id, b)
+             WHERE true ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`,
+          )
+          .run(kind, start, until);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO ${timersTable(toStep)} (series_id, ts, count, n, sum, sumsq, min, max, sketch)
+           SELECT series_id, ${bucket} AS b, SUM(count), SUM(n), SUM(sum), SUM(sumsq), MIN(min), MAX(max),
+                  sketch_merge_all(sketch)
+           FROM ${timersTable(fromStep)} WHERE ${range} GROUP BY series_id, b
+           ON CONFLICT (series_id, ts) DO UPDATE SET count = excluded.count, n = excluded.n, sum = excluded.sum,
+             sumsq = excluded.sumsq, min = excluded.min, max = excluded.max, sketch = excluded.sketch`,
+        )
+        .run(SeriesKind.Timer, start, until);
+      this.db
+        .prepare(
+          'INSERT INTO rollup_state (step, done_until) VALUES (?, ?) ON CONFLICT (step) DO UPDATE SET done_until = excluded.done_until',
+        )
+        .run(toStep, until);
+    })();
+  }
+
+  private seriesId(kind: SeriesKind, key: string, ts: number, result: WriteResult): number {
+    const ck = cacheKey(kind, key);
+    const known = this.ids.get(ck);
+    if (known !== undefined) return known;
+    const { name, tags } = splitKey(key);
+    const { id } = this.insertSeries.get(name, tags, kind, ts) as { id: number };
+    this.ids.set(ck, id);
+    result.newSeries.push({ id, name, tags, kind });
+    return id;
+  }
+}
+
+function cacheKey(kind: SeriesKind, key: string): string {
+  return `${kind}${key}`;
+}

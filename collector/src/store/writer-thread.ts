@@ -1,0 +1,42 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RetentionTier } from './retention.js';
+import { SqliteWriter } from './sqlite-writer.js';
+import type { WriterReply, WriterRequest } from './writer-protocol.js';
+
+/**
+ * The writer thread: owns the only write connection, so a slow commit, rollup or retention pass never
+ * stalls the sockets on the main thread.
+ */
+const port = parentPort;
+if (!port) throw new Error('writer-thread must run as a worker');
+const { path, tiers } = workerData as { path: string; tiers: RetentionTier[] };
+
+const reply = (message: WriterReply) => port.postMessage(message);
+
+let writer: SqliteWriter | null = null;
+try {
+  writer = SqliteWriter.open(path, tiers);
+  reply({ type: 'ready' });
+} catch (err) {
+  reply({ type: 'failed', id: 0, message: (err as Error).message });
+}
+
+port.on('message', (request: WriterRequest) => {
+  if (!writer) return;
+  if (request.type === 'close') {
+    writer.close();
+    writer = null;
+    reply({ type: 'closed' });
+    port.close();
+    return;
+  }
+  const started = performance.now();
+  try {
+    const result = writer.write(request.batch);
+    const writtenMs = performance.now() - started;
+    writer.maintain(request.batch.ts + request.batch.intervalSec);
+    reply({ type: 'written', id: request.id, result, writtenMs, totalMs: performance.now() - started });
+  } catch (err) {
+    reply({ type: 'failed', id: request.id, message: (err as Error).message });
+  }
+});
