@@ -41,7 +41,11 @@ describe('compileGlob: *', () => {
     expectMatches('*', ['foo', 'a-b'], ['foo.bar']);
     expectMatches('a.*', ['a.b', 'a.xyz'], ['a', 'a.b.c', 'b.a']);
     expectMatches('*.*', ['x.y'], ['x', 'x.y.z']);
-    expectMatches('stats.counters.api*', ['stats.counters.api', 'stats.counters.api_hits'], ['stats.counters.api.hits']);
+    expectMatches(
+      'stats.counters.api*',
+      ['stats.counters.api', 'stats.counters.api_hits'],
+      ['stats.counters.api.hits'],
+    );
   });
 
   it('allows several per node', () => {

@@ -294,7 +294,7 @@ describe('types and values', () => {
     expectBad(line);
   });
 
-  it.each(['no_colon', 'k', 'k|c', 'k:1', 'k:', 'k|#a:b', '|c:1'])('rejects structure %s', (line) => {
+  it.each(['no_colon', 'k', 'k|c', 'k:1', 'k:', 'k|#a:b', '|c:1', 'a|b:1|c'])('rejects structure %s', (line) => {
     expectBad(line);
   });
 });
@@ -432,6 +432,12 @@ describe('tags', () => {
 
   it('treats a bare Graphite tag like a bare DogStatsD tag', () => {
     expect(calls('k;canary:1|c')).toEqual([counter('k;canary=true', 1)]);
+  });
+
+  it('only treats "|#" as a tag field', () => {
+    expect(calls('k:#x|s')).toEqual([set('k', '#x')]);
+    expect(calls('k:1|c|x#y')).toEqual([counter('k', 1)]);
+    expect(calls('k:1|c|#a:b#c')).toEqual([counter('k;a=bc', 1)]);
   });
 
   it('collects several #fields', () => {

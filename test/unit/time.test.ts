@@ -201,7 +201,15 @@ describe('parseTime: time zones', () => {
     expect(zoneOffset(utc(2023, 7, 1), NY)).toBe(-4 * H);
     expect(zoneOffset(NOW)).toBe(0);
     expect(zoneOffset(NOW, 'Asia/Kolkata')).toBe(5.5 * H);
-    expect(wallClock(NOW, NY)).toEqual({ year: 2023, month: 11, day: 14, hour: 17, minute: 13, second: 20, weekday: 2 });
+    expect(wallClock(NOW, NY)).toEqual({
+      year: 2023,
+      month: 11,
+      day: 14,
+      hour: 17,
+      minute: 13,
+      second: 20,
+      weekday: 2,
+    });
     expect(wallClock(NOW)).toEqual({ year: 2023, month: 11, day: 14, hour: 22, minute: 13, second: 20, weekday: 2 });
   });
 

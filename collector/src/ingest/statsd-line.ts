@@ -10,7 +10,7 @@ import { parseEpochSeconds, parseEvent, parseServiceCheck } from './statsd-event
 export type { ServiceCheck, StatsdEvent } from './statsd-event.js';
 
 export interface LineSink {
-  /** key = sanitized name + canonical Graphite tag suffix (see below). ts = the |T epoch seconds, or 0 when absent. */
+  /** key = sanitized name + canonical Graphite tag suffix (see canonicalTags). ts = the |T epoch seconds, or 0 when absent. */
   counter(key: string, value: number, sampleRate: number, ts: number): void;
   /** ms, h and d all arrive here (a deliberate deviation from etsy, which counts h/d). */
   timer(key: string, value: number, sampleRate: number): void;

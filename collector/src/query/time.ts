@@ -7,7 +7,20 @@ export class TimeParseError extends Error {
   override name = 'TimeParseError';
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const DAY = 86_400;
 
@@ -134,11 +147,7 @@ function utcSeconds(year: number, month: number, day: number, hour: number, minu
  */
 function wallToEpoch(wallSec: number, tz: string | undefined): number {
   if (isUtc(tz)) return wallSec;
-  const candidates = new Set([
-    zoneOffset(wallSec - DAY, tz),
-    zoneOffset(wallSec, tz),
-    zoneOffset(wallSec + DAY, tz),
-  ]);
+  const candidates = new Set([zoneOffset(wallSec - DAY, tz), zoneOffset(wallSec, tz), zoneOffset(wallSec + DAY, tz)]);
   const valid: number[] = [];
   for (const off of candidates) if (zoneOffset(wallSec - off, tz) === off) valid.push(off);
   // Both ambiguous (two valid) and skipped (none valid) pick the smaller offset, i.e. standard time.

@@ -3,9 +3,9 @@
  * and which one a query reads from.
  */
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from '../config-error.js';
+
+export { ConfigError };
 
 export interface RetentionTier {
   stepSec: number;
@@ -54,8 +54,7 @@ function durationUnit(unit: string): number | undefined {
  * A bare number is refused: StatsD users write milliseconds where others write seconds.
  */
 export function parseDuration(input: string, label?: string): number {
-  const fail = (why: string) =>
-    new ConfigError(`${label ?? 'invalid duration'} ${JSON.stringify(input)}: ${why}`);
+  const fail = (why: string) => new ConfigError(`${label ?? 'invalid duration'} ${JSON.stringify(input)}: ${why}`);
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/.exec(input.trim().toLowerCase());
   if (m === null) throw fail('expected a number and a unit, e.g. 10s or 500ms');
   const amount = Number(m[1]);
@@ -86,6 +85,8 @@ export function parseRetention(spec: string, label = '--retention'): RetentionTi
   if (text === '') throw fail('no retention tiers');
 
   const tiers: RetentionTier[] = [];
+  // How the user spelled each amount, for messages (a unitless point count is shown in seconds).
+  const labels: { step: string; retention: string }[] = [];
   for (const rawPart of text.split(',')) {
     const part = rawPart.trim();
     if (part === '') throw fail('empty tier');
@@ -107,17 +108,19 @@ export function parseRetention(spec: string, label = '--retention'): RetentionTi
     if (!Number.isSafeInteger(retentionSec)) throw fail(`retention "${retentionText}" is out of range`);
 
     tiers.push({ stepSec, retentionSec });
+    labels.push({
+      step: step.unit === undefined ? formatSeconds(stepSec) : stepText,
+      retention: ret.unit === undefined ? formatSeconds(retentionSec) : retentionText,
+    });
   }
 
   for (let i = 0; i < tiers.length; i++) {
     const t = tiers[i] as RetentionTier;
-    if (t.retentionSec < t.stepSec) {
-      throw fail(`retention ${formatSeconds(t.retentionSec)} is shorter than its step ${formatSeconds(t.stepSec)}`);
-    }
+    const { step, retention } = labels[i] as { step: string; retention: string };
+    if (t.retentionSec < t.stepSec) throw fail(`retention ${retention} is shorter than its step ${step}`);
     if (i === 0) continue;
     const prev = tiers[i - 1] as RetentionTier;
-    const step = formatSeconds(t.stepSec);
-    const prevStep = formatSeconds(prev.stepSec);
+    const { step: prevStep, retention: prevRetention } = labels[i - 1] as { step: string; retention: string };
     if (t.stepSec === prev.stepSec) throw fail(`step ${step} appears twice`);
     if (t.stepSec < prev.stepSec && prev.stepSec % t.stepSec === 0) {
       throw fail(`tiers must go from finest to coarsest, but ${step} comes after ${prevStep}`);
@@ -125,10 +128,7 @@ export function parseRetention(spec: string, label = '--retention'): RetentionTi
     // Each coarse point must be built from whole fine points.
     if (t.stepSec % prev.stepSec !== 0) throw fail(`step ${step} is not a multiple of ${prevStep}`);
     if (t.retentionSec <= prev.retentionSec) {
-      throw fail(
-        `retention ${formatSeconds(t.retentionSec)} of step ${step} must be longer than ` +
-          `${formatSeconds(prev.retentionSec)} of step ${prevStep}`,
-      );
+      throw fail(`retention ${retention} of step ${step} must be longer than ${prevRetention} of step ${prevStep}`);
     }
   }
   return tiers;
