@@ -53,6 +53,8 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
   const collector = await startCollector(config, pino({ level: 'silent' }));
   const url = `http://127.0.0.1:${collector.httpPort}`;
   const get = (path: string) => fetch(`${url}${path}`);
+  const health = async () => (await (await get('/health')).json()) as Record<string, number | string | null>;
+  const counted = async (field: string) => Number((await health())[field]);
   return {
     collector,
     config,
@@ -68,25 +70,17 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
     },
     // Resolves once the collector has read the datagram, so a flush right after includes it.
     async udp(payload) {
-      const before = Number((await (await get('/health')).json()).packets_received);
+      const before = await counted('packets_received');
       await sendUdp(collector.statsdPort, payload);
-      await waitFor(
-        async () => Number((await (await get('/health')).json()).packets_received) > before,
-        'the datagram to arrive',
-      );
+      await waitFor(async () => (await counted('packets_received')) > before, 'the datagram to arrive');
     },
     async tcp(chunks) {
-      const before = Number((await (await get('/health')).json()).metrics_received);
+      const before = await counted('metrics_received');
       await sendTcp(collector.statsdPort, chunks);
       // The last chunk's lines are parsed when the stream ends; wait until some arrived.
-      await waitFor(
-        async () => Number((await (await get('/health')).json()).metrics_received) > before,
-        'the TCP lines to arrive',
-      );
+      await waitFor(async () => (await counted('metrics_received')) > before, 'the TCP lines to arrive');
     },
-    async health() {
-      return (await (await get('/health')).json()) as Record<string, number | string | null>;
-    },
+    health,
     async stop() {
       await collector.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
