@@ -1,0 +1,150 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
+import { fetchLeaf } from '../../collector/src/query/fetch-series.js';
+import { compileGlob } from '../../collector/src/query/glob.js';
+import { NameIndex } from '../../collector/src/query/name-index.js';
+import type { RetentionTier } from '../../collector/src/store/retention.js';
+import { SqliteReader } from '../../collector/src/store/sqlite-reader.js';
+import { SqliteWriter } from '../../collector/src/store/sqlite-writer.js';
+import { toWriteBatch } from '../../collector/src/store/write-batch.js';
+import { tempDir } from '../support/collector.js';
+
+/** The store on a real SQLite file: flush writes, rollups into coarser tiers, retention, and reads through them. */
+
+const tiers: RetentionTier[] = [
+  { stepSec: 1, retentionSec: 3600 },
+  { stepSec: 10, retentionSec: 86400 },
+  { stepSec: 60, retentionSec: 365 * 86400 },
+];
+const base = 1_800_000_000; // aligned to 60 s
+const minutes = 2;
+const dir = tempDir();
+const path = join(dir, 'store.db');
+let writer: SqliteWriter;
+let reader: SqliteReader;
+const samples: number[] = [];
+
+function batchAt(ts: number, i: number) {
+  const timer = emptySummary();
+  // Ten samples per second with a long tail, so percentiles differ from the mean.
+  for (let j = 1; j <= 10; j++) {
+    const v = (i % 7) + j * j;
+    addSample(timer, v, 1);
+    samples.push(v);
+  }
+  return toWriteBatch({
+    ts,
+    intervalSec: 1,
+    counters: { keys: ['stats.counters.s.hits', 'stats.counters.s.hits;env=prod'], values: [1, 2] },
+    gauges: { keys: ['stats.gauges.s.level'], values: [i] },
+    sets: { keys: ['stats.sets.s.users'], values: [i % 5] },
+    timers: { keys: ['stats.timers.s.lat'], summaries: [timer] },
+    timed: [],
+    events: [],
+  });
+}
+
+beforeAll(() => {
+  writer = SqliteWriter.open(path, tiers);
+  for (let i = 0; i < minutes * 60; i++) {
+    writer.write(batchAt(base + i, i));
+    writer.maintain(base + i + 1);
+  }
+  reader = SqliteReader.open(path);
+});
+
+afterAll(() => {
+  reader.close();
+  writer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function leaf(pattern: string, tags = '') {
+  const index = new NameIndex([50, 90, 99]);
+  for (const row of reader.listSeries()) index.add(row);
+  const [found] = index.leaves(compileGlob(pattern), tags);
+  expect(found).toBeDefined();
+  return found;
+}
+
+/** Reads a leaf as a query would at `now`, so the tier is chosen by how far back `from` reaches. */
+function read(pattern: string, from: number, now: number, tags = '') {
+  const s = fetchLeaf(reader, leaf(pattern, tags), { from, until: base + minutes * 60, now }, tiers);
+  return { step: s.step, values: [...s.values].filter((v) => !Number.isNaN(v)) };
+}
+
+describe('SQLite store', () => {
+  it('stores every point at the finest tier', () => {
+    const hits = read('stats.counters.s.hits.count', base - 1, base + 200);
+    expect(hits.step).toBe(1);
+    expect(hits.values).toHaveLength(120);
+    expect(hits.values.every((v) => v === 1)).toBe(true);
+    expect(read('stats.counters.s.hits.count', base - 1, base + 200, ';env=prod').values.every((v) => v === 2)).toBe(true);
+  });
+
+  it('rolls counters up by sum, so rates stay true at every resolution', () => {
+    const tenSec = read('stats.counters.s.hits.count', base - 1, base + 7200);
+    expect(tenSec.step).toBe(10);
+    expect(tenSec.values).toEqual(Array(12).fill(10));
+    expect(read('stats.counters.s.hits.rate', base - 1, base + 7200).values).toEqual(Array(12).fill(1));
+    const minute = read('stats.counters.s.hits.count', base - 1, base + 2 * 86400);
+    expect(minute.step).toBe(60);
+    expect(minute.values).toEqual([60, 60]);
+    expect(read('stats.counters.s.hits.rate', base - 1, base + 2 * 86400).values).toEqual([1, 1]);
+  });
+
+  it('rolls gauges up by their last value and sets by their max', () => {
+    expect(read('stats.gauges.s.level', base - 1, base + 2 * 86400).values).toEqual([59, 119]);
+    expect(read('stats.sets.s.users.count', base - 1, base + 7200).values).toEqual(Array(12).fill(4));
+  });
+
+  it('merges timer summaries, so percentiles over rolled-up data are true percentiles', () => {
+    const sorted = [...samples].sort((a, b) => a - b);
+    const exact = (pct: number, from: number, to: number) => {
+      const part = samples.slice(from, to).sort((a, b) => a - b);
+      return part[Math.round((pct / 100) * part.length) - 1];
+    };
+    const minute = (stat: string) => read(`stats.timers.s.lat.${stat}`, base - 1, base + 2 * 86400);
+    expect(minute('count').values).toEqual([600, 600]);
+    expect(minute('upper').values).toEqual([sorted.at(-1), sorted.at(-1)]);
+    expect(minute('lower').values).toEqual([1, 1]);
+    const [p99a, p99b] = minute('upper_99').values;
+    expect(Math.abs(p99a - exact(99, 0, 600)) / exact(99, 0, 600)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(p99b - exact(99, 600, 1200)) / exact(99, 600, 1200)).toBeLessThanOrEqual(0.01);
+    const [p50] = minute('upper_50').values;
+    expect(Math.abs(p50 - exact(50, 0, 600)) / exact(50, 0, 600)).toBeLessThanOrEqual(0.01);
+    const mean = minute('mean').values[0];
+    expect(mean).toBeCloseTo(samples.slice(0, 600).reduce((a, b) => a + b, 0) / 600, 9);
+  });
+
+  it('merges a second write into the same bucket instead of replacing it', () => {
+    const dir2 = tempDir();
+    const w = SqliteWriter.open(join(dir2, 'merge.db'), tiers);
+    w.write(batchAt(base, 0));
+    w.write(batchAt(base, 0));
+    w.close();
+    const r = SqliteReader.open(join(dir2, 'merge.db'));
+    const counter = r.listSeries().find((s) => s.name === 'stats.counters.s.hits' && s.tags === '');
+    expect(r.readValues(counter?.id ?? -1, 1, base, base)).toEqual([[base, 2]]);
+    const timer = r.listSeries().find((s) => s.name === 'stats.timers.s.lat');
+    const [row] = r.readSummaries(timer?.id ?? -1, 1, base, base);
+    expect(row[1]).toBe(20); // count
+    r.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('deletes what retention no longer keeps, and keeps the coarser copy', () => {
+    const later = base + minutes * 60 + 3600 + 120;
+    writer.maintain(later);
+    const db = new Database(path, { readonly: true });
+    const fine = db.prepare('SELECT count(*) AS n FROM points_1').get() as { n: number };
+    const coarse = db.prepare('SELECT count(*) AS n FROM points_60').get() as { n: number };
+    db.close();
+    expect(fine.n).toBe(0);
+    expect(coarse.n).toBeGreaterThan(0);
+    expect(read('stats.counters.s.hits.count', base - 1, later).values).toEqual(Array(12).fill(10));
+  });
+});
