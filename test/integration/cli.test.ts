@@ -76,7 +76,16 @@ describe('trendline serve: resources', () => {
   it('exits 1 with one line when the HTTP port is taken', async () => {
     const running = await spawnServe([...local, '--http-port', '0', '--statsd-port', '0', '--db', join(dir, 'b.db')]);
     try {
-      const args = ['serve', ...local, '--http-port', String(running.httpPort), '--statsd-port', '0', '--db', join(dir, 'c.db')];
+      const args = [
+        'serve',
+        ...local,
+        '--http-port',
+        String(running.httpPort),
+        '--statsd-port',
+        '0',
+        '--db',
+        join(dir, 'c.db'),
+      ];
       const { code, stderr } = await runCli(args);
       expect(code).toBe(1);
       expect(oneLine(stderr)).toBe(`trendline serve: HTTP port 127.0.0.1:${running.httpPort} is already in use`);
@@ -89,7 +98,16 @@ describe('trendline serve: resources', () => {
   it('exits 1 with one line when the database cannot be opened', async () => {
     const notAFile = join(dir, 'a-directory.db');
     mkdirSync(notAFile);
-    const { code, stderr } = await runCli(['serve', ...local, '--http-port', '0', '--statsd-port', '0', '--db', notAFile]);
+    const { code, stderr } = await runCli([
+      'serve',
+      ...local,
+      '--http-port',
+      '0',
+      '--statsd-port',
+      '0',
+      '--db',
+      notAFile,
+    ]);
     expect(code).toBe(1);
     expect(oneLine(stderr)).toMatch(new RegExp(`^trendline serve: cannot open database ${notAFile}: `));
   });

@@ -10,11 +10,24 @@ const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function serveArgs(db: string): string[] {
-  return ['--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1', '--statsd-port', '0', '--db', db];
+  return [
+    '--http-host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--statsd-host',
+    '127.0.0.1',
+    '--statsd-port',
+    '0',
+    '--db',
+    db,
+  ];
 }
 
 async function render(httpPort: number, target: string): Promise<GraphiteSeries[]> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/render?target=${encodeURIComponent(target)}&from=-10min&format=json`);
+  const res = await fetch(
+    `http://127.0.0.1:${httpPort}/render?target=${encodeURIComponent(target)}&from=-10min&format=json`,
+  );
   return (await res.json()) as GraphiteSeries[];
 }
 

@@ -37,7 +37,10 @@ describe('a flood of garbage', () => {
     }
     // TCP: a line that never ends, random bytes, then good lines on the same connection.
     await sendTcp(port, ['g.tcp:1|c\n', 'x'.repeat(100_000), '\nstill-bad\n', junk(), '\ng.tcp:1|c\n']);
-    await waitFor(async () => Number((await t.health()).packets_received) >= Number(before.packets_received) + 500, 'the flood');
+    await waitFor(
+      async () => Number((await t.health()).packets_received) >= Number(before.packets_received) + 500,
+      'the flood',
+    );
     await t.collector.flushNow();
 
     const after = await t.health();

@@ -14,7 +14,9 @@ describe('StatsD ingest over UDP and TCP', () => {
   });
 
   it('aggregates every etsy type sent over UDP, with multi-metric packets', async () => {
-    await t.udp('u.hits:1|c\nu.hits:2|c|@0.5\nu.lat:10|ms\nu.lat:30|ms\nu.temp:20|g\nu.temp:-5|g\nu.users:a|s\nu.users:b|s\nu.users:a|s');
+    await t.udp(
+      'u.hits:1|c\nu.hits:2|c|@0.5\nu.lat:10|ms\nu.lat:30|ms\nu.temp:20|g\nu.temp:-5|g\nu.users:a|s\nu.users:b|s\nu.users:a|s',
+    );
     await t.udp('u.multi:1|c:2|c:3|c\nu.packed:1:2:3|d');
     await t.collector.flushNow();
     const [hits, rate, upper, lower, mean, count, temp, users, multi, packed] = await t.render([
@@ -46,7 +48,11 @@ describe('StatsD ingest over UDP and TCP', () => {
     const euro = Buffer.from('t.caf\u00e9:1|c\n');
     await t.tcp(['t.hits:4|c\nt.hi', 'ts:6|c\nt.g:7', '|g\n', euro.subarray(0, 6), euro.subarray(6)]);
     await t.collector.flushNow();
-    const [hits, g, cafe] = await t.render(['stats.counters.t.hits.count', 'stats.gauges.t.g', 'stats.counters.t.caf.count']);
+    const [hits, g, cafe] = await t.render([
+      'stats.counters.t.hits.count',
+      'stats.gauges.t.g',
+      'stats.counters.t.caf.count',
+    ]);
     expect(total(hits)).toBe(10);
     expect(last(g)).toBe(7);
     // Non-ASCII is dropped by etsy's name sanitising rules.
@@ -66,7 +72,9 @@ describe('StatsD ingest over UDP and TCP', () => {
 
   it('counts bad lines and keeps the good ones of the same packet', async () => {
     const before = await t.health();
-    await t.udp('b.ok:1|c\nno-type:1\nb.bad:abc|c\nb.neg:-1|ms\nb.rate:1|c|@0\nb.ok:2|c\n' + `b.long:${'9'.repeat(9000)}|c`);
+    await t.udp(
+      'b.ok:1|c\nno-type:1\nb.bad:abc|c\nb.neg:-1|ms\nb.rate:1|c|@0\nb.ok:2|c\n' + `b.long:${'9'.repeat(9000)}|c`,
+    );
     await t.collector.flushNow();
     const after = await t.health();
     expect(Number(after.bad_lines_seen) - Number(before.bad_lines_seen)).toBe(5);

@@ -82,7 +82,9 @@ describe('SQLite store', () => {
     expect(hits.step).toBe(1);
     expect(hits.values).toHaveLength(120);
     expect(hits.values.every((v) => v === 1)).toBe(true);
-    expect(read('stats.counters.s.hits.count', base - 1, base + 200, ';env=prod').values.every((v) => v === 2)).toBe(true);
+    expect(read('stats.counters.s.hits.count', base - 1, base + 200, ';env=prod').values.every((v) => v === 2)).toBe(
+      true,
+    );
   });
 
   it('rolls counters up by sum, so rates stay true at every resolution', () => {

@@ -131,7 +131,11 @@ export function last(series: GraphiteSeries | undefined): number | null {
   return points.length ? points[points.length - 1][0] : null;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -167,7 +171,11 @@ export async function spawnServe(args: string[], env: Record<string, string> = {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = await Promise.race([
-    waitFor(async () => out.split('\n').find((l) => l.includes('trendline collector started')), 'collector start', 20_000),
+    waitFor(
+      async () => out.split('\n').find((l) => l.includes('trendline collector started')),
+      'collector start',
+      20_000,
+    ),
     exited.then((code) => {
       throw new Error(`trendline serve exited ${code}: ${out}`);
     }),
@@ -180,7 +188,10 @@ export async function spawnServe(args: string[], env: Record<string, string> = {
 /** Runs the CLI to completion and returns its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -11,7 +11,7 @@ export function evaluateTargets(targets: readonly string[], ctx: QueryContext): 
   for (const raw of targets) {
     const target = raw.trim();
     if (target === '') continue;
-    if (/[(),"'|]/.test(target)) {
+    if (/[()"'|]/.test(target)) {
       throw new QueryError(`target "${target}": Graphite functions are not supported yet, only series paths and globs`);
     }
     out.push(...evaluatePath(target, ctx));

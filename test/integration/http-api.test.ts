@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GraphiteSeries, startTestCollector, type TestCollector, total } from '../support/collector.js';
+
+/** The Graphite-compatible read API over real HTTP. */
+describe('HTTP API', () => {
+  let t: TestCollector;
+
+  beforeAll(async () => {
+    t = await startTestCollector();
+    await t.udp(
+      'api.web1.hits:1|c\napi.web2.hits:2|c\napi.lat:5|ms\napi.lat:15|ms\napi.level:3|g\napi.tagged:1|c|#env:prod',
+    );
+    await t.collector.flushNow();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  describe('/render', () => {
+    it('expands globs and sorts the series of one target by name', async () => {
+      for (const target of [
+        'stats.counters.api.*.hits.count',
+        'stats.counters.api.web?.hits.count',
+        'stats.counters.api.{web1,web2}.hits.count',
+        'stats.counters.api.web[12].hits.count',
+      ]) {
+        const series = await t.render(target);
+        expect(series.map((s) => s.target)).toEqual([
+          'stats.counters.api.web1.hits.count',
+          'stats.counters.api.web2.hits.count',
+        ]);
+        expect(series.map(total)).toEqual([1, 2]);
+      }
+    });
+
+    it('answers a form-encoded POST as Grafana sends it', async () => {
+      const body = new URLSearchParams([
+        ['target', 'stats.counters.api.web1.hits.count'],
+        ['target', 'stats.gauges.api.level'],
+        ['from', '-10min'],
+        ['until', 'now'],
+        ['format', 'json'],
+        ['maxDataPoints', '1000'],
+      ]);
+      const res = await fetch(`${t.url}/render`, { method: 'POST', body });
+      expect(res.status).toBe(200);
+      const series = (await res.json()) as GraphiteSeries[];
+      expect(series.map((s) => s.target)).toEqual(['stats.counters.api.web1.hits.count', 'stats.gauges.api.level']);
+    });
+
+    it('returns points in (from, until] on the step grid', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const [s] = await t.render('stats.gauges.api.level', { from: String(now - 10), until: String(now) });
+      expect(s.datapoints).toHaveLength(10);
+      expect(s.datapoints[0][1]).toBe(now - 9);
+      expect(s.datapoints[9][1]).toBe(now);
+    });
+
+    it('consolidates to maxDataPoints and drops nulls with noNullPoints', async () => {
+      const [wide] = await t.render('stats.counters.api.web2.hits.count', { from: '-10min', maxDataPoints: '10' });
+      expect(wide.datapoints.length).toBeLessThanOrEqual(11);
+      // Counts consolidate by sum, so the total survives.
+      expect(total(wide)).toBe(2);
+      const [dense] = await t.render('stats.counters.api.web2.hits.count', { noNullPoints: '1' });
+      expect(dense.datapoints.every(([v]) => v !== null)).toBe(true);
+    });
+
+    it('serves CSV and JSONP', async () => {
+      const csv = await (await t.get('/render?target=stats.gauges.api.level&from=-1min&format=csv')).text();
+      expect(csv).toMatch(/^stats\.gauges\.api\.level,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,3\.0\r$/m);
+      const res = await t.get('/render?target=stats.gauges.api.level&from=-1min&jsonp=cb');
+      expect(res.headers.get('content-type')).toContain('text/javascript');
+      expect(await res.text()).toMatch(/^cb\(\[\{"target": "stats\.gauges\.api\.level"/);
+    });
+
+    it('reads timer percentiles that were never configured', async () => {
+      const [p999] = await t.render('stats.timers.api.lat.upper_99_9');
+      expect(p999.target).toBe('stats.timers.api.lat.upper_99_9');
+      expect(p999.datapoints.some(([v]) => v === 15)).toBe(true);
+    });
+
+    it('answers no target with an empty list', async () => {
+      expect(await (await t.get('/render?format=json')).json()).toEqual([]);
+    });
+
+    it.each([
+      ['from=yesterdayish', /Invalid parameters \(invalid time "yesterdayish"/],
+      ['from=-1m', /Invalid parameters \(invalid time "-1m"/],
+      ['from=now&until=now', /Invalid empty time range/],
+      ['format=png', /Invalid parameters \(querystring "format" must be equal to one of the allowed values\)/],
+      ['maxDataPoints=abc', /Invalid parameters \(querystring "maxDataPoints"/],
+      ['target=sumSeries(a.*)', /Graphite functions are not supported yet/],
+      ['target=a.[b', /invalid path "a.\[b"/],
+      ['target=a.b;env', /invalid tag "env"/],
+      ['jsonp=alert(1)', /Invalid parameters \(querystring "jsonp"/],
+    ])('rejects %s with a 400 and a one-line reason', async (query, message) => {
+      const res = await t.get(`/render?target=stats.gauges.api.level&${query}`);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text.trim().split('\n')).toHaveLength(1);
+      expect(text).toMatch(message);
+    });
+  });
+
+  describe('/metrics', () => {
+    it('finds nodes in treejson, branches before leaves', async () => {
+      const res = await t.get('/metrics/find?query=stats.counters.api.*');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(await res.json()).toEqual([
+        { text: 'web1', id: 'stats.counters.api.web1', allowChildren: 1, expandable: 1, leaf: 0 },
+        { text: 'web2', id: 'stats.counters.api.web2', allowChildren: 1, expandable: 1, leaf: 0 },
+      ]);
+      const leaves = await (await t.get('/metrics/find?query=stats.gauges.api.*')).json();
+      expect(leaves).toEqual([
+        { text: 'level', id: 'stats.gauges.api.level', allowChildren: 0, expandable: 0, leaf: 1 },
+      ]);
+    });
+
+    it('accepts find as a form POST, and the completer format', async () => {
+      const res = await fetch(`${t.url}/metrics/find`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: 'stats.timers.api.lat.upper_9' }),
+      });
+      expect(res.status).toBe(200);
+      const completer = await (await t.get('/metrics/find?query=stats.timers.api.lat.upper_5&format=completer')).json();
+      expect(completer).toEqual({
+        metrics: [{ path: 'stats.timers.api.lat.upper_50', name: 'upper_50', is_leaf: '1' }],
+      });
+    });
+
+    it('adds the wildcard node when asked', async () => {
+      const nodes = (await (await t.get('/metrics/find?query=stats.counters.api.*&wildcards=1')).json()) as Array<{
+        text: string;
+      }>;
+      expect(nodes[0].text).toBe('*');
+    });
+
+    it('expands globs and lists every leaf in index.json', async () => {
+      const expanded = await (await t.get('/metrics/expand?query=stats.counters.api.*.hits.c*')).json();
+      expect(expanded).toEqual({
+        results: ['stats.counters.api.web1.hits.count', 'stats.counters.api.web2.hits.count'],
+      });
+      const all = (await (await t.get('/metrics/index.json')).json()) as string[];
+      expect(all).toContain('stats.timers.api.lat.upper_99');
+      expect(all).toContain('stats.gauges.api.level');
+      expect(all).not.toContain('stats.counters.api.tagged.count;env=prod');
+      expect([...all].sort()).toEqual(all);
+    });
+
+    it('requires a query', async () => {
+      const res = await t.get('/metrics/find');
+      expect(res.status).toBe(400);
+      expect(await res.text()).toBe("Invalid parameters (Missing required parameter 'query')\n");
+    });
+  });
+
+  it('reports health', async () => {
+    const health = await t.health();
+    expect(health.status).toBe('ok');
+    expect(Number(health.series)).toBeGreaterThan(5);
+    expect(Number(health.flushes)).toBeGreaterThan(0);
+  });
+
+  it('answers an unknown route with a 404, not a 500', async () => {
+    const res = await t.get('/nope');
+    expect(res.status).toBe(404);
+  });
+});
