@@ -4,7 +4,9 @@ import { Aggregator, SELF_COUNTERS, type SelfCounter } from './aggregate/aggrega
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { type StatsdServer, startStatsdServer } from './ingest/statsd-server.js';
+import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
+import { QueryEngine } from './query/query-engine.js';
 import { SqliteReader } from './store/sqlite-reader.js';
 import { StoreWriter } from './store/store-writer.js';
 import { toWriteBatch } from './store/write-batch.js';
@@ -96,7 +98,15 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         'UDP receive buffer is smaller than asked; raise net.core.rmem_max to avoid drops under bursts',
       );
     }
-    app = buildApp({ config, index, source: reader, log, stats: () => ({ ...stats, totals: liveTotals() }) });
+    const engine = new QueryEngine({
+      index,
+      source: reader,
+      events: reader,
+      tiers,
+      registry: createRegistry(),
+      maxSeries: config.maxQuerySeries,
+    });
+    app = buildApp({ config, index, engine, log, stats: () => ({ ...stats, totals: liveTotals() }) });
     await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);

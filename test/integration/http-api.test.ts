@@ -89,7 +89,15 @@ describe('HTTP API', () => {
       ['from=now&until=now', /Invalid empty time range/],
       ['format=png', /Invalid parameters \(querystring "format" must be equal to one of the allowed values\)/],
       ['maxDataPoints=abc', /Invalid parameters \(querystring "maxDataPoints"/],
-      ['target=sumSeries(a.*)', /Graphite functions are not supported yet/],
+      ['target=noSuchFunction(a.*)', /unknown function "noSuchFunction" at position 1/],
+      [
+        'target=sumSeries(a.*',
+        /syntax error in target at position 14: expected "," or "\)" to continue sumSeries\(, found end of target/,
+      ],
+      [
+        'target=sumSeries(a.*,"x")',
+        /Invalid "seriesList" value specified for function "sumSeries" parameter "seriesLists": "x"/,
+      ],
       ['target=a.[b', /invalid path "a.\[b"/],
       ['target=a.b;env', /invalid tag "env"/],
       ['jsonp=alert(1)', /Invalid parameters \(querystring "jsonp"/],

@@ -5,8 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { CollectorStats } from '../collector.js';
 import type { CollectorConfig } from '../config.js';
-import type { SeriesSource } from '../query/fetch-series.js';
 import type { NameIndex } from '../query/name-index.js';
+import type { QueryEngine } from '../query/query-engine.js';
 import { handleError } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -15,7 +15,7 @@ import { renderRoutes } from './routes/render.js';
 export interface AppDeps {
   config: CollectorConfig;
   index: NameIndex;
-  source: SeriesSource;
+  engine: QueryEngine;
   log: Logger;
   stats: () => CollectorStats;
   /** Injected clock (epoch seconds) so tests can pin "now". */
@@ -36,7 +36,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(formbody);
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   healthRoutes(app, { stats: deps.stats, index: deps.index });
-  renderRoutes(app, { ...deps, now });
+  renderRoutes(app, { engine: deps.engine, now });
   metricsRoutes(app, { index: deps.index });
 
   const uiDir = deps.config.uiDir;

@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { CollectorConfig } from '../../config.js';
-import { evaluateTargets } from '../../query/evaluate.js';
-import type { SeriesSource } from '../../query/fetch-series.js';
-import type { NameIndex } from '../../query/name-index.js';
+import type { QueryEngine } from '../../query/query-engine.js';
 import { QueryError } from '../../query/query-error.js';
 import { formatCsv, formatJson } from '../../query/render-format.js';
 import { parseTime } from '../../query/time.js';
@@ -45,9 +42,7 @@ const paramsSchema = {
 } as const;
 
 export interface RenderRouteOptions {
-  config: CollectorConfig;
-  index: NameIndex;
-  source: SeriesSource;
+  engine: QueryEngine;
   now: () => number;
 }
 
@@ -62,13 +57,7 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
     let until = parseTime(p.until ?? 'now', clock, p.tz);
     if (from === until) throw new QueryError('Invalid parameters (Invalid empty time range)');
     if (from > until) [from, until] = [until, from];
-    const series = evaluateTargets(targets, {
-      index: opts.index,
-      source: opts.source,
-      tiers: opts.config.retention,
-      range: { from, until, now: clock },
-      maxSeries: opts.config.maxQuerySeries,
-    });
+    const series = opts.engine.render(targets, { from, until, now: clock });
     if (p.format === 'csv') return { type: 'text/csv', body: formatCsv(series, p.tz) };
     const json = formatJson(series, {
       maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),

@@ -1,0 +1,4 @@
+import type { FunctionDef } from './define.js';
+
+/** graphite-web's 'Sorting' functions. */
+export const sortFunctions: FunctionDef[] = [];

@@ -1,0 +1,3 @@
+import type { GoldenCase } from '../harness.js';
+
+export const filterCases: GoldenCase[] = [];
