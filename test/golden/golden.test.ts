@@ -31,7 +31,7 @@ describe('function registry', () => {
 
   it.each(registry.all().map((d) => [d.name, d] as const))(
     '%s has a description, typed parameters and a golden case',
-    (name, def) => {
+    (_name, def) => {
       expect(def.description.length).toBeGreaterThan(20);
       expect(def.description).toContain('Example');
       for (const p of def.params) expect(p.type).toBeTruthy();

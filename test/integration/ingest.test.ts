@@ -72,9 +72,7 @@ describe('StatsD ingest over UDP and TCP', () => {
 
   it('counts bad lines and keeps the good ones of the same packet', async () => {
     const before = await t.health();
-    await t.udp(
-      'b.ok:1|c\nno-type:1\nb.bad:abc|c\nb.neg:-1|ms\nb.rate:1|c|@0\nb.ok:2|c\n' + `b.long:${'9'.repeat(9000)}|c`,
-    );
+    await t.udp(`b.ok:1|c\nno-type:1\nb.bad:abc|c\nb.neg:-1|ms\nb.rate:1|c|@0\nb.ok:2|c\nb.long:${'9'.repeat(9000)}|c`);
     await t.collector.flushNow();
     const after = await t.health();
     expect(Number(after.bad_lines_seen) - Number(before.bad_lines_seen)).toBe(5);

@@ -38,8 +38,9 @@ export class FunctionRegistry {
       if (filter.group && def.group !== filter.group) continue;
       const entry = describeFunction(name, def);
       if (filter.grouped) {
-        const group = (out[def.group] ??= {}) as Record<string, unknown>;
+        const group = (out[def.group] ?? {}) as Record<string, unknown>;
         group[name] = entry;
+        out[def.group] = group;
       } else {
         out[name] = entry;
       }
