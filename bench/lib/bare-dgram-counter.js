@@ -33,3 +33,6 @@ process.on('message', (msg) => {
   if (msg.type === 'count') process.send({ type: 'count', lines });
   if (msg.type === 'exit') socket.close(() => process.exit(0));
 });
+
+// If the benchmark runner dies, don't linger.
+process.on('disconnect', () => process.exit(0));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { sleep } from './stats.js';
 
@@ -25,9 +25,21 @@ export async function freePort() {
   throw new Error('no free port found');
 }
 
+/** Children still running, so an interrupted benchmark doesn't leave receivers behind. */
+const live = new Set();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export function track(child) {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 /** Spawns a child, keeping the tail of its stderr to explain a failed start. */
 export function startChild(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', ...(options.ipc ? ['ipc'] : [])], ...options });
+  const child = track(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options }));
   let tail = '';
   child.stderr.on('data', (chunk) => {
     tail = (tail + chunk.toString()).slice(-4000);

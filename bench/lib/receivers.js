@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getJson } from './http.js';
-import { freePort, rssBytes, startChild, stopChild, waitFor } from './proc.js';
+import { freePort, rssBytes, startChild, stopChild, track, waitFor } from './proc.js';
 
 /**
  * The receivers under test, each a separate process with the same small interface:
@@ -99,9 +99,11 @@ export async function startEtsy({ dir }) {
 
 /** bare-dgram-counter.js; rcvbuf 0 keeps the kernel default. */
 export async function startBare({ rcvbuf = 0 }) {
-  const child = fork(new URL('./bare-dgram-counter.js', import.meta.url), [String(rcvbuf)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = track(
+    fork(new URL('./bare-dgram-counter.js', import.meta.url), [String(rcvbuf)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
   const reply = (type) =>
     new Promise((resolve) => {
       const on = (m) => {

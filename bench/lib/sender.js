@@ -1,9 +1,12 @@
 import { fork } from 'node:child_process';
+import { track } from './proc.js';
 
 /** The parent's handle on a udp-sender.js process: one workload, any number of paced runs. */
 export class Sender {
   static async start(workload) {
-    const child = fork(new URL('./udp-sender.js', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = track(
+      fork(new URL('./udp-sender.js', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+    );
     const sender = new Sender(child);
     const ready = await sender.request({ type: 'init', workload }, 'ready');
     sender.info = { linesPerPacket: ready.linesPerPacket, bytesPerLine: ready.bytesPerLine };

@@ -36,7 +36,13 @@ function run({ port, rate, durationMs, maxBurstMs = 4 }) {
             // Let queued sends leave before closing; closing early would drop them on our side.
             setTimeout(() => {
               socket.close();
-              resolve({ lines, packets: sentPackets, elapsedMs: elapsed, errors, cpuMs: (cpu.user + cpu.system) / 1000 });
+              resolve({
+                lines,
+                packets: sentPackets,
+                elapsedMs: elapsed,
+                errors,
+                cpuMs: (cpu.user + cpu.system) / 1000,
+              });
             }, 20);
             return;
           }
@@ -59,8 +65,11 @@ process.on('message', (msg) => {
     pool = buildPool(msg.workload);
     process.send({ type: 'ready', linesPerPacket: pool.linesPerPacket, bytesPerLine: pool.bytesPerLine });
   } else if (msg.type === 'run') {
-    run(msg).then((result) => process.send({ type: 'done', ...result }));
+    void run(msg).then((result) => process.send({ type: 'done', ...result }));
   } else if (msg.type === 'exit') {
     process.exit(0);
   }
 });
+
+// If the benchmark runner dies, don't linger.
+process.on('disconnect', () => process.exit(0));

@@ -221,7 +221,12 @@ describe('idle series, etsy defaults (nothing deleted)', () => {
     expect(timerStat(idle, 'stats.timers.t', 'upper')).toBeNaN();
     // still there many flushes later
     for (let i = 2; i < 6; i++) agg.flush(T0 + 10 * i);
-    expect(userSeries(agg.flush(T0 + 60))).toEqual(['stats.counters.c', 'stats.gauges.g', 'stats.sets.s', 'stats.timers.t']);
+    expect(userSeries(agg.flush(T0 + 60))).toEqual([
+      'stats.counters.c',
+      'stats.gauges.g',
+      'stats.sets.s',
+      'stats.timers.t',
+    ]);
   });
 });
 

@@ -6,7 +6,12 @@ import {
   percentileSuffix,
   timerStatNames,
 } from '../../collector/src/aggregate/timer-stats.js';
-import { addSample, emptySummary, mergeSummary, type TimerSummary } from '../../collector/src/aggregate/timer-summary.js';
+import {
+  addSample,
+  emptySummary,
+  mergeSummary,
+  type TimerSummary,
+} from '../../collector/src/aggregate/timer-summary.js';
 
 const INTERVAL = 10;
 const ALPHA = RELATIVE_ACCURACY + 1e-9;
@@ -228,7 +233,8 @@ describe('timer stats: hand-computed etsy results, small n', () => {
     }
     // spec-digest: pct 10 with n=2 and -10 with n=3 gave nothing
     const two = summaryOf([1, 2]);
-    for (const name of ['count_10', 'upper_10', 'mean_10', 'sum_10', 'sum_squares_10']) expect(stat(name, two)).toBeNaN();
+    for (const name of ['count_10', 'upper_10', 'mean_10', 'sum_10', 'sum_squares_10'])
+      expect(stat(name, two)).toBeNaN();
     const three = summaryOf([1, 2, 3]);
     for (const name of ['count_top10', 'lower_top10', 'mean_top10', 'sum_top10']) expect(stat(name, three)).toBeNaN();
   });
@@ -278,7 +284,17 @@ describe('timer stats: n == 1', () => {
   const one = summaryOf([7]);
 
   it('every simple stat equals the single value (std 0)', () => {
-    expectStats(one, { count: 1, count_ps: 0.1, lower: 7, upper: 7, sum: 7, sum_squares: 49, mean: 7, median: 7, std: 0 });
+    expectStats(one, {
+      count: 1,
+      count_ps: 0.1,
+      lower: 7,
+      upper: 7,
+      sum: 7,
+      sum_squares: 49,
+      mean: 7,
+      median: 7,
+      std: 0,
+    });
   });
 
   for (const pct of [50, 90, 99.9, 100, -50, -100]) {

@@ -1,0 +1,212 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { get } from './lib/http.js';
+import { startTrendline } from './lib/receivers.js';
+import { median, percentile, rng } from './lib/stats.js';
+import { Database, makeBatch, names, parseRetention, SqliteWriter, timerInterval } from './lib/store.js';
+
+/**
+ * Target 3: /render of 100 series × 24 h at 10 s (8,640 points each) in under 100 ms, and one series over
+ * a year through rollups in under 50 ms. The data is written with the store's real writer: 24 h of 10 s
+ * flushes for 100 series (60 counters, 30 gauges, 10 timers); a year of 1-minute points for three more
+ * series, rolled up to 10 minutes by the writer's own maintain().
+ */
+
+export const title = 'Render: GET /render, format=json, time to last byte';
+
+// The 10 s tier must keep 24 h for a 24 h query to be served at 10 s (the default keeps 6 h).
+const RETENTION = '10s:1d,1m:7d,10m:5y';
+const DAY = 86_400;
+const YEAR_DAYS = 366;
+const REQUESTS = 30;
+
+const QUERIES = [
+  {
+    id: 'mix100',
+    what: '100 series × 24 h @10 s (60 counters, 30 gauges, 10 timers upper_99)',
+    targets: [
+      'stats.counters.bench.render.*.count',
+      'stats.gauges.bench.render.*',
+      'stats.timers.bench.render.*.upper_99',
+    ],
+    from: '-24h',
+    limitMs: 100,
+  },
+  { id: 'counters60', what: '  of which 60 counters', targets: ['stats.counters.bench.render.*.count'], from: '-24h' },
+  { id: 'gauges30', what: '  of which 30 gauges', targets: ['stats.gauges.bench.render.*'], from: '-24h' },
+  {
+    id: 'timers10',
+    what: '  of which 10 timers upper_99',
+    targets: ['stats.timers.bench.render.*.upper_99'],
+    from: '-24h',
+  },
+  {
+    id: 'timers10mean',
+    what: '  10 timers mean (no sketch decode)',
+    targets: ['stats.timers.bench.render.*.mean'],
+    from: '-24h',
+  },
+  {
+    id: 'yearCounter',
+    what: '1 counter × 1 year (10 min rollup)',
+    targets: ['stats.counters.bench.year.c0.count'],
+    from: '-1y',
+    limitMs: 50,
+  },
+  {
+    id: 'yearGauge',
+    what: '1 gauge × 1 year (10 min rollup)',
+    targets: ['stats.gauges.bench.year.g0'],
+    from: '-1y',
+    limitMs: 50,
+  },
+  {
+    id: 'yearTimer',
+    what: '1 timer upper_99 × 1 year (10 min rollup)',
+    targets: ['stats.timers.bench.year.t0.upper_99'],
+    from: '-1y',
+    limitMs: 50,
+  },
+];
+
+const RENDER_KEYS = {
+  counters: names('stats.counters.bench.render.c', 60),
+  gauges: names('stats.gauges.bench.render.g', 30),
+  timers: names('stats.timers.bench.render.t', 10),
+};
+const YEAR_KEYS = {
+  counters: ['stats.counters.bench.year.c0'],
+  gauges: ['stats.gauges.bench.year.g0'],
+  timers: ['stats.timers.bench.year.t0'],
+};
+
+/** 24 h of 10 s flushes through SqliteWriter.write(), one transaction each, as the collector writes them. */
+function writeDay(writer, end, random) {
+  for (let ts = end - DAY + 10; ts <= end; ts += 10) {
+    const batch = makeBatch(
+      ts,
+      10,
+      RENDER_KEYS,
+      (kind, i) => (kind === 'counters' ? Math.floor(random() * 100) : 50 + i + random() * 10),
+      () => timerInterval(random, 50),
+    );
+    writer.write(batch);
+  }
+}
+
+/**
+ * The year series: created by one write(), then a year of 1-minute rows inserted beside the writer (what
+ * a year of flushes would leave in the 1 m tier), then rolled up into 10 m by maintain().
+ */
+function writeYear(writer, path, end, random) {
+  writer.write(
+    makeBatch(
+      end,
+      10,
+      YEAR_KEYS,
+      () => 1,
+      () => timerInterval(random, 60),
+    ),
+  );
+  const db = new Database(path);
+  const id = (name) => db.prepare('SELECT id FROM series WHERE name = ?').get(name).id;
+  const [c, g, t] = [YEAR_KEYS.counters[0], YEAR_KEYS.gauges[0], YEAR_KEYS.timers[0]].map(id);
+  const start = end - YEAR_DAYS * DAY;
+  const point = db.prepare('INSERT OR REPLACE INTO points_60 (series_id, ts, value) VALUES (?, ?, ?)');
+  const timer = db.prepare(
+    'INSERT OR REPLACE INTO timers_60 (series_id, ts, count, n, sum, sumsq, min, max, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (let ts = start - (start % 60); ts < end - (end % 60); ts += 60) {
+      point.run(c, ts, Math.floor(random() * 600));
+      point.run(g, ts, random() * 100);
+      const s = timerInterval(random, 60);
+      timer.run(t, ts, ...s.stats, s.sketch);
+    }
+  })();
+  // Everything before `start` counts as rolled up already, so maintain() rolls the whole year forward.
+  const seed = db.prepare('INSERT OR REPLACE INTO rollup_state (step, done_until) VALUES (?, ?)');
+  seed.run(60, start - (start % 600));
+  seed.run(600, start - (start % 600));
+  db.close();
+  writer.maintain(end + 10);
+}
+
+function buildDataset(path) {
+  const started = performance.now();
+  const now = Math.floor(Date.now() / 1000);
+  const end = now - (now % 10) - 10;
+  const random = rng(42);
+  const writer = SqliteWriter.open(path, parseRetention(RETENTION));
+  try {
+    writeDay(writer, end, random);
+    writeYear(writer, path, end, random);
+  } finally {
+    writer.close();
+  }
+  return { builtInMs: performance.now() - started };
+}
+
+function query(q) {
+  const t = q.targets.map((x) => `target=${encodeURIComponent(x)}`).join('&');
+  return `/render?${t}&from=${q.from}&format=json`;
+}
+
+/** Checks a response once: how many series and points came back, and at what step. */
+function shape(body) {
+  const series = JSON.parse(body.toString());
+  const pts = series[0]?.datapoints ?? [];
+  const step = pts.length > 1 ? pts[1][1] - pts[0][1] : null;
+  return { series: series.length, pointsPerSeries: pts.length, step, bytes: body.length };
+}
+
+async function timeQueries(port, ctx) {
+  const out = {};
+  for (const q of QUERIES) {
+    const path = query(q);
+    const first = await get(port, path);
+    if (first.status !== 200) throw new Error(`${path}: HTTP ${first.status} ${first.body.toString().slice(0, 200)}`);
+    for (let i = 0; i < 2; i++) await get(port, path);
+    const times = [];
+    for (let i = 0; i < (ctx.quick ? 10 : REQUESTS); i++) times.push((await get(port, path)).ms);
+    out[q.id] = { ...shape(first.body), medianMs: median(times), p99Ms: percentile(times, 99), times };
+  }
+  return out;
+}
+
+export async function run(ctx) {
+  const dir = `${ctx.tmp}/render`;
+  mkdirSync(dir, { recursive: true });
+  const db = `${dir}/render.db`;
+  ctx.log('render: writing 24 h × 100 series and a year of rollups through SqliteWriter');
+  const dataset = existsSync(db) ? {} : buildDataset(db);
+  ctx.log(`render: dataset built in ${Math.round(dataset.builtInMs ?? 0)} ms`);
+  const runs = [];
+  for (let r = 1; r <= ctx.runs; r++) {
+    const collector = await startTrendline({ dir, db, flushInterval: '10s', retention: RETENTION });
+    try {
+      runs.push(await timeQueries(collector.httpPort, ctx));
+    } finally {
+      await collector.stop();
+    }
+  }
+  const rows = QUERIES.map((q) => {
+    const med = median(runs.map((r) => r[q.id].medianMs));
+    const p99 = median(runs.map((r) => r[q.id].p99Ms));
+    const s = runs[0][q.id];
+    return {
+      what: q.what,
+      value: med,
+      unit: 'ms',
+      runs: ctx.runs,
+      target: q.limitMs ? `< ${q.limitMs} ms` : '',
+      pass: q.limitMs ? med < q.limitMs : undefined,
+      note: `p99 ${p99.toFixed(1)} ms; ${s.series} series × ${s.pointsPerSeries} pts @${s.step}s, ${(s.bytes / 1024).toFixed(0)} KiB`,
+    };
+  });
+  return {
+    title,
+    rows,
+    notes: [`${ctx.quick ? 10 : REQUESTS} timed requests per query per run after 3 warm-ups; retention ${RETENTION}`],
+    raw: { dataset, runs },
+  };
+}
