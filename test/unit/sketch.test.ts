@@ -392,7 +392,7 @@ describe('QuantileSketch.decode of bad bytes', () => {
   });
 
   it('throws (not hangs) when a run claims more counts than there are bytes', () => {
-    expect(decodeError([1, 0, 1, 0, ...varint(1_000_000n), 1, 1]).message).toMatch(/truncated/);
+    expect(decodeError([1, 0, 1, 0, ...varint(1_000_000n), 1, 1]).message).toMatch(/truncated|out of range/);
     expect(decodeError([1, 0, ...varint(2n ** 40n), 0, 1]).message).toMatch(/truncated/);
   });
 

@@ -54,6 +54,8 @@ export const SELF_COUNTERS = [
 ] as const;
 export type SelfCounter = (typeof SELF_COUNTERS)[number];
 
+const LAG = 'statsd.timestamp_lag';
+
 interface Cell {
   value: number;
 }
@@ -180,8 +182,13 @@ export class Aggregator implements LineSink {
     this.timed = [];
     this.events = [];
 
-    if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec)
-      this.gauge('statsd.timestamp_lag', nowSec - this.lastFlushSec - interval, false, 0);
+    if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec) {
+      // The collector's own gauge bypasses the series cap, like its counters.
+      const lag = this.gauges.get(LAG) ?? { value: 0, ttl: 0 };
+      lag.value = nowSec - this.lastFlushSec - interval;
+      lag.ttl = o.gaugesMaxTtl;
+      this.gauges.set(LAG, lag);
+    }
     this.lastFlushSec = nowSec;
 
     for (const [key, cell] of this.counters) {
@@ -195,10 +202,10 @@ export class Aggregator implements LineSink {
       batch.timers.summaries.push(summary);
       // Replacing an existing key keeps its place in the Map, so the loop doesn't see it again.
       if (o.deleteTimers) this.timers.delete(key);
-      else if (summary.n > 0) this.timers.set(key, emptySummary());
+      else this.timers.set(key, emptySummary());
     }
     for (const [key, cell] of this.gauges) {
-      if (o.deleteGauges && cell.ttl < 1 && key !== 'statsd.timestamp_lag') {
+      if (o.deleteGauges && cell.ttl < 1 && key !== LAG) {
         this.gauges.delete(key);
         continue;
       }
@@ -212,16 +219,18 @@ export class Aggregator implements LineSink {
       if (o.deleteSets) this.sets.delete(key);
       else members.clear();
     }
-    // etsy's numStats counts what was flushed, the collector's own series included.
+    // etsy's numStats counts what was flushed, the collector's own series included but not itself.
+    const numStats =
+      batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length;
     batch.gauges.keys.push('stats.statsd.numStats');
-    batch.gauges.values.push(
-      batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length,
-    );
+    batch.gauges.values.push(numStats);
     return batch;
   }
 
+  /** The cap counts the series clients create; the collector's own are extra. */
   private admit(): boolean {
-    if (this.seriesCount < this.options.maxSeries) return true;
+    const own = SELF_COUNTERS.length + (this.gauges.has(LAG) ? 1 : 0);
+    if (this.seriesCount - own < this.options.maxSeries) return true;
     this.self['statsd.series_dropped'].value++;
     return false;
   }

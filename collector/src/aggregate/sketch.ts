@@ -17,6 +17,8 @@ const MIN_INDEXABLE = 1e-9;
 /** Bounds memory per sketch; 2048 bins at α=1% span a factor of e^41, so collapsing is a safety net only. */
 const MAX_BINS = 2048;
 const ENCODING_VERSION = 1;
+/** Keys of values from MIN_INDEXABLE up to Number.MAX_VALUE lie well inside this; a decoded key outside is corrupt. */
+const MAX_ABS_KEY = 40_000;
 
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
@@ -130,8 +132,11 @@ export class QuantileSketch {
     for (let i = 0; i < runCount; i++) {
       key = i === 0 ? r.sint() : key + r.uint();
       const length = r.uint();
+      if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + length) > MAX_ABS_KEY)
+        throw new Error('corrupt sketch: key out of range');
       for (let j = 0; j < length; j++) sketch.addToKey(key++, r.uint());
     }
+    if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
     return sketch;
   }
 
@@ -220,6 +225,10 @@ class VarintReader {
       scale *= 0x80;
       if (scale > 2 ** 56) throw new Error('corrupt sketch varint');
     }
+  }
+
+  atEnd(): boolean {
+    return this.pos === this.buf.length;
   }
 
   sint(): number {

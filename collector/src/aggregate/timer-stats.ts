@@ -3,7 +3,8 @@ import type { TimerSummary } from './timer-summary.js';
 /**
  * etsy StatsD's timer series (`stats.timers.<key>.<stat>`), derived at read time from a TimerSummary.
  * count, count_ps, lower, upper, sum, sum_squares, mean and std are exact; median and the per-percentile
- * stats come from the sketch and are within its relative error (clamped to the exact min and max).
+ * stats come from the sketch and are within its relative error α (clamped to the exact min and max);
+ * sum_squares_P is within (1+α)²−1 ≈ 2%.
  */
 
 export type TimerField = 'upper' | 'lower' | 'mean' | 'sum' | 'count' | 'sum_squares';
@@ -47,7 +48,8 @@ export function parseTimerStat(name: string): TimerStat | null {
 function parsePercentileSuffix(suffix: string): number | null {
   const top = suffix.startsWith('top');
   const digits = top ? suffix.slice(3) : suffix;
-  const m = /^(\d{1,3})(?:_(\d+))?$/.exec(digits);
+  // One spelling per percentile: no leading zeros, no trailing zeros in the fraction (99_9, not 099 or 99_90).
+  const m = /^(0|[1-9]\d{0,2})(?:_(\d*[1-9]))?$/.exec(digits);
   if (!m) return null;
   const value = Number(m[2] === undefined ? m[1] : `${m[1]}.${m[2]}`);
   if (!(value > 0 && value <= 100)) return null;
@@ -74,10 +76,8 @@ export function computeTimerStat(stat: TimerStat, s: TimerSummary, intervalSec: 
       return s.sumSquares;
     case 'mean':
       return s.sum / s.n;
-    case 'std': {
-      const mean = s.sum / s.n;
-      return Math.sqrt(Math.max(0, s.sumSquares / s.n - mean * mean));
-    }
+    case 'std':
+      return Math.sqrt(Math.max(0, s.m2 / s.n));
     case 'median':
       return s.n % 2 === 1
         ? valueAtRank(s, (s.n + 1) / 2)
@@ -88,7 +88,8 @@ export function computeTimerStat(stat: TimerStat, s: TimerSummary, intervalSec: 
 }
 
 function percentileStat(field: TimerField, pct: number, s: TimerSummary): number {
-  const k = Math.round((Math.abs(pct) / 100) * s.n);
+  // etsy: with one sample every percentile is that sample; otherwise k = round(|pct|/100 * n).
+  const k = s.n === 1 ? 1 : Math.round((Math.abs(pct) / 100) * s.n);
   // etsy skips a percentile whose rank rounds to zero.
   if (k === 0) return Number.NaN;
   const top = pct < 0;

@@ -74,7 +74,7 @@ export function parseServeOptions(
     options[flag] = { type: spec.kind === 'bool' ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: joinDashValues(argv, options), options, strict: true, allowPositionals: false }));
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.split('\n')[0]} (see trendline serve --help)`);
   }
@@ -97,12 +97,28 @@ export function parseServeOptions(
     // etsy: deleteIdleStats turns on every delete flag that was not set explicitly.
     for (const flag of ['delete-counters', 'delete-timers', 'delete-gauges', 'delete-sets']) {
       const spec = SERVE_FLAGS[flag];
-      const explicit =
-        values[flag] !== undefined || env[envName(flag)] !== undefined || fromFile[spec.key] !== undefined;
+      const explicit = values[flag] !== undefined || !!env[envName(flag)] || fromFile[spec.key] !== undefined;
       if (!explicit) set[spec.key] = true;
     }
   }
   return validateConfig(config);
+}
+
+/** `--percentiles -10,90` is one flag and its value; parseArgs would call the value ambiguous. */
+function joinDashValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    if (options[name]?.type === 'string' && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
@@ -139,6 +155,8 @@ function convert(source: string, kind: Kind, raw: unknown): unknown {
     throw bad('expected true or false');
   }
   if (kind === 'percentiles' && Array.isArray(raw)) raw = raw.join(',');
+  // A config file may give the flush interval as a number of seconds, as its key says.
+  if (kind === 'duration' && typeof raw === 'number') raw = `${raw}s`;
   if (typeof raw === 'number') raw = String(raw);
   if (typeof raw !== 'string') throw bad('expected a string');
   const s = raw.trim();
@@ -169,17 +187,9 @@ function convert(source: string, kind: Kind, raw: unknown): unknown {
       return Number(m[1]) * ({ b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[unit];
     }
     case 'duration':
-      try {
-        return parseDuration(s);
-      } catch (err) {
-        throw bad((err as Error).message);
-      }
+      return parseDuration(s, source);
     case 'retention':
-      try {
-        return parseRetention(s);
-      } catch (err) {
-        throw bad((err as Error).message);
-      }
+      return parseRetention(s, source);
     case 'percentiles': {
       const parts = s.split(',').map((p) => p.trim());
       const nums = parts.map(Number);

@@ -75,12 +75,13 @@ function defaultConsolidation(kind: SeriesKind, stat: string): ConsolidationFunc
 }
 
 function toSummary(row: SummaryRow, withSketch: boolean): TimerSummary {
-  const [, count, n, sum, sumSquares, min, max, sketch] = row;
+  const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
   return {
     count,
     n,
     sum,
     sumSquares,
+    m2,
     min: min ?? Number.NaN,
     max: max ?? Number.NaN,
     sketch: withSketch && sketch ? QuantileSketch.decode(sketch) : new QuantileSketch(),

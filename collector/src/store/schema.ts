@@ -56,7 +56,7 @@ export function createTierTables(db: Database, stepSec: number): void {
       PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS ${timersTable(stepSec)} (
       series_id INTEGER NOT NULL, ts INTEGER NOT NULL,
-      count REAL NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL,
+      count REAL NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL, m2 REAL NOT NULL,
       min REAL, max REAL, sketch BLOB,
       PRIMARY KEY (series_id, ts)) WITHOUT ROWID;`);
 }

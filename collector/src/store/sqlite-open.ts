@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { QuantileSketch } from '../aggregate/sketch.js';
+import { mergeM2 } from '../aggregate/timer-summary.js';
 import type { RetentionTier } from './retention.js';
 import { createTierTables, migrate } from './schema.js';
 
@@ -40,6 +41,25 @@ function registerSketchFunctions(db: Db): void {
     const s = QuantileSketch.decode(a);
     s.merge(QuantileSketch.decode(b));
     return s.encode();
+  });
+  db.function(
+    'm2_pair',
+    { deterministic: true },
+    (na: unknown, sa: unknown, ma: unknown, nb: unknown, sb: unknown, mb: unknown) =>
+      mergeM2(Number(na), Number(sa), Number(ma), Number(nb), Number(sb), Number(mb)),
+  );
+  type M2 = { n: number; sum: number; m2: number };
+  const stepM2 = (acc: M2, n: unknown, sum: unknown, m2: unknown): M2 => {
+    acc.m2 = mergeM2(acc.n, acc.sum, acc.m2, Number(n), Number(sum), Number(m2));
+    acc.n += Number(n);
+    acc.sum += Number(sum);
+    return acc;
+  };
+  // better-sqlite3's typings allow one argument per step; SQLite passes all three.
+  db.aggregate('m2_merge_all', {
+    start: (): M2 => ({ n: 0, sum: 0, m2: 0 }),
+    step: stepM2 as unknown as (acc: M2, next: unknown) => M2,
+    result: (acc: M2) => acc.m2,
   });
   db.aggregate('sketch_merge_all', {
     start: () => null as QuantileSketch | null,

@@ -4,13 +4,14 @@ import type { SeriesRow } from './series-kind.js';
 import { type Db, openForRead } from './sqlite-open.js';
 import type { NewEvent } from './write-batch.js';
 
-/** One stored timer interval, as read back: count, n, sum, sumsq, min, max, sketch. */
+/** One stored timer interval, as read back: count, n, sum, sumsq, m2, min, max, sketch. */
 export type SummaryRow = [
   ts: number,
   count: number,
   n: number,
   sum: number,
   sumsq: number,
+  m2: number,
   min: number | null,
   max: number | null,
   sketch: Uint8Array | null,
@@ -44,7 +45,7 @@ export class SqliteReader {
 
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
     const stmt = this.statement(
-      `SELECT ts, count, n, sum, sumsq, min, max, sketch FROM ${timersTable(stepSec)}
+      `SELECT ts, count, n, sum, sumsq, m2, min, max, sketch FROM ${timersTable(stepSec)}
        WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`,
     );
     return stmt.raw(true).all(seriesId, from, until) as SummaryRow[];

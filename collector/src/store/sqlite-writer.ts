@@ -25,7 +25,8 @@ const MERGE: Record<Exclude<SeriesKind, SeriesKind.Timer>, string> = {
   [SeriesKind.Set]: 'value = max(value, excluded.value)',
 };
 
-const TIMER_MERGE = `count = count + excluded.count, n = n + excluded.n, sum = sum + excluded.sum,
+const TIMER_MERGE = `m2 = m2_pair(n, sum, m2, excluded.n, excluded.sum, excluded.m2),
+  count = count + excluded.count, n = n + excluded.n, sum = sum + excluded.sum,
   sumsq = sumsq + excluded.sumsq, min = coalesce(min(min, excluded.min), min, excluded.min),
   max = coalesce(max(max, excluded.max), max, excluded.max), sketch = sketch_merge(sketch, excluded.sketch)`;
 
@@ -68,8 +69,8 @@ export class SqliteWriter {
       [SeriesKind.Set]: upsert(SeriesKind.Set),
     };
     this.upsertTimer = db.prepare(
-      `INSERT INTO ${timersTable(this.finest.stepSec)} (series_id, ts, count, n, sum, sumsq, min, max, sketch)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET ${TIMER_MERGE}`,
+      `INSERT INTO ${timersTable(this.finest.stepSec)} (series_id, ts, count, n, sum, sumsq, m2, min, max, sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET ${TIMER_MERGE}`,
     );
     this.insertEvent = db.prepare('INSERT INTO events (ts, what, data, tags) VALUES (?, ?, ?, ?)');
   }
@@ -102,8 +103,9 @@ export class SqliteWriter {
           n,
           stats[o + 2],
           stats[o + 3],
-          n > 0 ? stats[o + 4] : null,
+          stats[o + 4],
           n > 0 ? stats[o + 5] : null,
+          n > 0 ? stats[o + 6] : null,
           sketches[i],
         );
       }
@@ -186,12 +188,12 @@ export class SqliteWriter {
       }
       this.db
         .prepare(
-          `INSERT INTO ${timersTable(toStep)} (series_id, ts, count, n, sum, sumsq, min, max, sketch)
-           SELECT series_id, ${bucket} AS b, SUM(count), SUM(n), SUM(sum), SUM(sumsq), MIN(min), MAX(max),
-                  sketch_merge_all(sketch)
+          `INSERT INTO ${timersTable(toStep)} (series_id, ts, count, n, sum, sumsq, m2, min, max, sketch)
+           SELECT series_id, ${bucket} AS b, SUM(count), SUM(n), SUM(sum), SUM(sumsq), m2_merge_all(n, sum, m2),
+                  MIN(min), MAX(max), sketch_merge_all(sketch)
            FROM ${timersTable(fromStep)} WHERE ${range} GROUP BY series_id, b
            ON CONFLICT (series_id, ts) DO UPDATE SET count = excluded.count, n = excluded.n, sum = excluded.sum,
-             sumsq = excluded.sumsq, min = excluded.min, max = excluded.max, sketch = excluded.sketch`,
+             sumsq = excluded.sumsq, m2 = excluded.m2, min = excluded.min, max = excluded.max, sketch = excluded.sketch`,
         )
         .run(SeriesKind.Timer, start, until);
       this.db

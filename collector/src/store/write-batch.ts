@@ -12,7 +12,7 @@ export interface WriteBatch {
   sets: NamedValues;
   timers: {
     keys: string[];
-    /** count, n, sum, sumSquares, min, max for each timer, in key order (min/max NaN when n = 0). */
+    /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
     stats: Float64Array;
     sketches: Array<Uint8Array | null>;
   };
@@ -27,14 +27,14 @@ export interface NewEvent {
   tags: string[];
 }
 
-export const TIMER_STATS_WIDTH = 6;
+export const TIMER_STATS_WIDTH = 7;
 
 export function toWriteBatch(batch: FlushBatch): WriteBatch {
   const { keys, summaries } = batch.timers;
   const stats = new Float64Array(summaries.length * TIMER_STATS_WIDTH);
   const sketches: Array<Uint8Array | null> = [];
   summaries.forEach((s, i) => {
-    stats.set([s.count, s.n, s.sum, s.sumSquares, s.min, s.max], i * TIMER_STATS_WIDTH);
+    stats.set([s.count, s.n, s.sum, s.sumSquares, s.m2, s.min, s.max], i * TIMER_STATS_WIDTH);
     sketches.push(s.n > 0 ? s.sketch.encode() : null);
   });
   return {
