@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startCollector } from '../collector.js';
+import { DEFAULT_CONFIG } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { envName, parseServeOptions, SERVE_FLAGS } from './serve-options.js';
 
@@ -49,7 +50,30 @@ export async function runServe(args: readonly string[]): Promise<void> {
 
 function serveHelp(): string {
   const lines = Object.entries(SERVE_FLAGS).map(
-    ([flag, spec]) => `  --${flag.padEnd(22)} ${spec.help} (${envName(flag)})`,
+    ([flag, spec]) =>
+      `  --${flag.padEnd(22)} ${spec.help}; default ${showDefault(DEFAULT_CONFIG[spec.key])} (${envName(flag)})`,
   );
   return `usage: trendline serve [options]\n\n${lines.join('\n')}\n  --${'config FILE'.padEnd(22)} JSON file of settings, keys as in the docs (TRENDLINE_CONFIG)\n`;
+}
+
+function showDefault(value: unknown): string {
+  if (value === null) return 'none';
+  if (Array.isArray(value)) {
+    return value
+      .map((v) => (typeof v === 'object' ? `${seconds(v.stepSec)}:${seconds(v.retentionSec)}` : String(v)))
+      .join(',');
+  }
+  return String(value);
+}
+
+/** 600 → 10m, 21600 → 6h: the largest unit that divides evenly, as retention specs are written. */
+function seconds(s: number): string {
+  const units: Array<[string, number]> = [
+    ['y', 365 * 86400],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ];
+  for (const [unit, size] of units) if (s % size === 0) return `${s / size}${unit}`;
+  return `${s}s`;
 }
