@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { get } from './lib/http.js';
 import { startTrendline } from './lib/receivers.js';
 import { median, percentile, rng } from './lib/stats.js';
-import { Database, makeBatch, names, parseRetention, SqliteWriter, timerInterval } from './lib/store.js';
+import { makeBatch, names, parseRetention, resetRollups, SqliteWriter, timerInterval } from './lib/store.js';
 
 /**
  * Target 3: /render of 100 series × 24 h at 10 s (8,640 points each) in under 100 ms, and one series over
@@ -94,52 +94,36 @@ function writeDay(writer, end, random) {
 }
 
 /**
- * The year series: created by one write(), then a year of 1-minute rows inserted beside the writer (what
- * a year of flushes would leave in the 1 m tier), then rolled up into 10 m by maintain().
+ * A year of 1-minute flushes for three series, through a writer whose finest tier is 1 m (the tables are
+ * the same points_60/timers_60 the collector's 1 m tier uses), then rolled up into 10 m by maintain().
  */
-function writeYear(writer, path, end, random) {
-  writer.write(
-    makeBatch(
-      end,
-      10,
-      YEAR_KEYS,
-      () => 1,
-      () => timerInterval(random, 60),
-    ),
-  );
-  const db = new Database(path);
-  const id = (name) => db.prepare('SELECT id FROM series WHERE name = ?').get(name).id;
-  const [c, g, t] = [YEAR_KEYS.counters[0], YEAR_KEYS.gauges[0], YEAR_KEYS.timers[0]].map(id);
+function writeYear(path, end, random) {
+  const writer = SqliteWriter.open(path, parseRetention('1m:2y,10m:5y'));
   const start = end - YEAR_DAYS * DAY;
-  const point = db.prepare('INSERT OR REPLACE INTO points_60 (series_id, ts, value) VALUES (?, ?, ?)');
-  const timer = db.prepare(
-    'INSERT OR REPLACE INTO timers_60 (series_id, ts, count, n, sum, sumsq, min, max, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  db.transaction(() => {
+  try {
     for (let ts = start - (start % 60); ts < end - (end % 60); ts += 60) {
-      point.run(c, ts, Math.floor(random() * 600));
-      point.run(g, ts, random() * 100);
-      const s = timerInterval(random, 60);
-      timer.run(t, ts, ...s.stats, s.sketch);
+      const value = (kind) => (kind === 'counters' ? Math.floor(random() * 600) : random() * 100);
+      writer.write(makeBatch(ts, 60, YEAR_KEYS, value, () => timerInterval(random, 60)));
     }
-  })();
-  // Everything before `start` counts as rolled up already, so maintain() rolls the whole year forward.
-  const seed = db.prepare('INSERT OR REPLACE INTO rollup_state (step, done_until) VALUES (?, ?)');
-  seed.run(60, start - (start % 600));
-  seed.run(600, start - (start % 600));
-  db.close();
-  writer.maintain(end + 10);
+    resetRollups(path, [600], start);
+    writer.maintain(end);
+  } finally {
+    writer.close();
+  }
 }
 
-function buildDataset(path) {
+export function buildDataset(path) {
   const started = performance.now();
   const now = Math.floor(Date.now() / 1000);
   const end = now - (now % 10) - 10;
   const random = rng(42);
+  writeYear(path, end, random);
   const writer = SqliteWriter.open(path, parseRetention(RETENTION));
   try {
     writeDay(writer, end, random);
-    writeYear(writer, path, end, random);
+    // Roll the day up too (10 s → 1 m → 10 m), and let retention run once, as a live collector would.
+    resetRollups(path, [60, 600], end - DAY);
+    writer.maintain(end + 10);
   } finally {
     writer.close();
   }

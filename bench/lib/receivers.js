@@ -13,34 +13,41 @@ import { freePort, rssBytes, startChild, stopChild, track, waitFor } from './pro
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}collector/dist/cli/main.js`;
 const ETSY = `${ROOT}node_modules/statsd/stats.js`;
+const CHILD = new URL('./collector-child.js', import.meta.url);
 
-/** Trendline's collector via its CLI; count() is metrics_received from /health. */
+/**
+ * Trendline's collector via its CLI; count() is metrics_received from /health. With `probe`, the same flags
+ * go to collector-child.js instead, which also reports event-loop stalls and memory (probe()).
+ */
 export async function startTrendline({
   dir,
   flushInterval = '1s',
   retention = '1s:6h,1m:7d',
   db = `${dir}/bench.db`,
   args = [],
+  nodeArgs = [],
+  probe = false,
 }) {
   mkdirSync(dir, { recursive: true });
   const httpPort = await freePort();
   const port = await freePort();
-  const child = startChild(process.execPath, [
-    CLI,
-    'serve',
+  const flags = [
     ...['--http-host', '127.0.0.1', '--http-port', String(httpPort)],
     ...['--statsd-host', '127.0.0.1', '--statsd-port', String(port)],
     ...['--db', db, '--flush-interval', flushInterval, '--retention', retention, '--log-level', 'warn'],
     ...args,
-  ]);
+  ];
+  const child = probe
+    ? track(fork(CHILD, flags, { execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }))
+    : startChild(process.execPath, [...nodeArgs, CLI, 'serve', ...flags]);
   const health = () => getJson(httpPort, '/health');
-  await waitFor(async () => (await health()).status, {
-    what: `trendline to start (${child.stderrTail()})`,
-    timeoutMs: 60000,
-  }).catch(async (err) => {
-    await stopChild(child);
-    throw err;
-  });
+  await waitFor(async () => (await health()).status, { what: 'trendline to start', timeoutMs: 60000 }).catch(
+    // The CLI child keeps its stderr: the reason it didn't start is usually there.
+    async (err) => {
+      await stopChild(child);
+      throw new Error(`${err.message} ${child.stderrTail?.() ?? ''}`);
+    },
+  );
   return {
     name: 'trendline',
     pid: child.pid,
@@ -49,8 +56,22 @@ export async function startTrendline({
     health,
     count: async () => (await health()).metrics_received,
     rss: () => rssBytes(child.pid),
+    probe: probe ? (reset = false) => request(child, { type: 'probe', reset }, 'probe') : null,
     stop: () => stopChild(child),
   };
+}
+
+/** One IPC request/reply with a forked child. */
+function request(child, message, replyType) {
+  return new Promise((resolve) => {
+    const on = (m) => {
+      if (m.type !== replyType) return;
+      child.off('message', on);
+      resolve(m);
+    };
+    child.on('message', on);
+    child.send(message);
+  });
 }
 
 /** Sends one admin command to etsy's management port and returns the reply up to END. */
@@ -104,26 +125,13 @@ export async function startBare({ rcvbuf = 0 }) {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     }),
   );
-  const reply = (type) =>
-    new Promise((resolve) => {
-      const on = (m) => {
-        if (m.type !== type) return;
-        child.off('message', on);
-        resolve(m);
-      };
-      child.on('message', on);
-    });
-  const ready = await reply('ready');
+  const ready = await new Promise((resolve) => child.once('message', resolve));
   return {
     name: rcvbuf > 0 ? 'bare-8MB' : 'bare-default',
     pid: child.pid,
     port: ready.port,
     rcvbuf: ready.rcvbuf,
-    count: async () => {
-      const answer = reply('count');
-      child.send({ type: 'count' });
-      return (await answer).lines;
-    },
+    count: async () => (await request(child, { type: 'count' }, 'count')).lines,
     rss: () => rssBytes(child.pid),
     stop: () => stopChild(child),
   };

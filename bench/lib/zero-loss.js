@@ -54,7 +54,15 @@ const round2 = (x) => Math.round(x * 100) / 100;
  * sender itself was the limit (then the true figure is at least the one reported).
  */
 export async function searchZeroLoss(receiver, sender, options) {
-  const { hint, durationMs = 3000, precision = 0.05, maxRate = 20e6, maxTrials = 14, log = () => {} } = options;
+  const {
+    hint,
+    durationMs = 3000,
+    precision = 0.05,
+    maxRate = 20e6,
+    maxTrials = 14,
+    log = () => {},
+    afterTrial,
+  } = options;
   const trials = [];
   let pass = null;
   let failRate = Number.POSITIVE_INFINITY;
@@ -65,6 +73,7 @@ export async function searchZeroLoss(receiver, sender, options) {
     t.pass = t.lost === 0 && t.sendErrors === 0;
     trials.push(t);
     log(t);
+    await afterTrial?.(t);
     // A sender that can't reach its target means the receiver was never pushed harder than `achieved`.
     if (t.achieved < 0.95 * t.target) senderLimited = true;
     if (t.pass && (pass === null || t.achieved > pass.achieved)) pass = t;

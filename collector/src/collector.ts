@@ -4,9 +4,11 @@ import { Aggregator, SELF_COUNTERS, type SelfCounter } from './aggregate/aggrega
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { type StatsdServer, startStatsdServer } from './ingest/statsd-server.js';
+import { startUnixSocketServer, type UnixSocketServer } from './ingest/unix-socket.js';
 import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
+import { TagIndex } from './query/tag-index.js';
 import { SqliteReader } from './store/sqlite-reader.js';
 import { StoreWriter } from './store/store-writer.js';
 import { toWriteBatch } from './store/write-batch.js';
@@ -47,7 +49,11 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   }
   const reader = SqliteReader.open(config.db);
   const index = new NameIndex(config.percentiles);
-  for (const row of reader.listSeries()) index.add(row);
+  const tags = new TagIndex(config.percentiles);
+  for (const row of reader.listSeries()) {
+    index.add(row);
+    tags.add(row);
+  }
 
   const interval = config.flushIntervalSec;
   const aggregator = new Aggregator({
@@ -79,6 +85,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   };
 
   let statsd: StatsdServer | null = null;
+  let unixSocket: UnixSocketServer | null = null;
   let app: FastifyInstance | null = null;
   try {
     statsd = await startStatsdServer(
@@ -91,6 +98,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       },
       aggregator,
     );
+    if (config.statsdSocket !== null) {
+      unixSocket = await startUnixSocketServer(
+        { path: config.statsdSocket, parse: { maxLineLength: config.maxLineLength } },
+        aggregator,
+      );
+    }
     stats.udpReceiveBufferBytes = statsd.udpReceiveBufferBytes;
     if (statsd.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
       log.warn(
@@ -100,19 +113,21 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     }
     const engine = new QueryEngine({
       index,
+      tags,
       source: reader,
       events: reader,
       tiers,
       registry: createRegistry(),
       maxSeries: config.maxQuerySeries,
     });
-    app = buildApp({ config, index, engine, log, stats: () => ({ ...stats, totals: liveTotals() }) });
+    app = buildApp({ config, index, tags, engine, log, stats: () => ({ ...stats, totals: liveTotals() }) });
     await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);
     });
   } catch (err) {
     await statsd?.close();
+    await unixSocket?.close();
     await app?.close();
     await writer.close();
     reader.close();
@@ -135,7 +150,10 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     stats.pendingWrites++;
     try {
       const written = await writer.write(toWriteBatch(batch));
-      for (const row of written.result.newSeries) index.add(row);
+      for (const row of written.result.newSeries) {
+        index.add(row);
+        tags.add(row);
+      }
       stats.flushes++;
       stats.lastFlushAt = tickSec;
       stats.lastFlushMs = written.totalMs;
@@ -174,6 +192,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     {
       http: `${config.httpHost}:${httpAddressPort(httpApp)}`,
       statsd: `${config.statsdHost}:${statsdServer.port}`,
+      statsdSocket: unixSocket?.path,
       db: config.db,
     },
     'trendline collector started',
@@ -192,6 +211,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       closing ??= (async () => {
         if (timer) clearTimeout(timer);
         await statsdServer.close();
+        await unixSocket?.close();
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
         chain = chain.then(() => flush(nextTick()));
         await chain;

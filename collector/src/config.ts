@@ -9,6 +9,8 @@ export interface CollectorConfig {
   httpPort: number;
   statsdHost: string;
   statsdPort: number;
+  /** Unix datagram socket for DogStatsD-style clients; null for none. */
+  statsdSocket: string | null;
   /** SQLite file path. */
   db: string;
   flushIntervalSec: number;
@@ -40,6 +42,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   httpPort: 8080,
   statsdHost: '0.0.0.0',
   statsdPort: 8125,
+  statsdSocket: null,
   db: './data/trendline.db',
   flushIntervalSec: 10,
   retention: parseRetention('10s:6h,1m:7d,10m:5y'),

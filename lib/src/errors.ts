@@ -20,8 +20,6 @@ export type MetricsErrorCode =
   | 'TRENDLINE_CLOSED'
   /** A deploy mark that could not be stored after every retry. */
   | 'TRENDLINE_DEPLOY_FAILED'
-  /** Process metrics could not be sampled. */
-  | 'TRENDLINE_PROCESS_METRICS'
   /** A bug or an unexpected exception, caught so it never reaches the app. */
   | 'TRENDLINE_INTERNAL';
 

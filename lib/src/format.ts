@@ -7,8 +7,8 @@
  */
 
 export type TagValue = string | number | boolean;
-/** `{ route: '/users', status: 200 }` or `['route:/users', 'status:200', 'canary']`. */
-export type Tags = Readonly<Record<string, TagValue>> | readonly string[];
+/** `{ route: '/users', status: 200 }` or `['route:/users', 'status:200', 'canary']`; undefined values are skipped. */
+export type Tags = Readonly<Record<string, TagValue | undefined>> | readonly string[];
 
 /** The longest line the collector accepts by default (its --max-line-length). */
 export const MAX_LINE_BYTES = 8192;
@@ -110,6 +110,7 @@ function tagText(v: unknown): string | undefined {
  * collector. Empty keys or values, and the key `name` (Graphite reserves it), are dropped.
  */
 export function forEachTag(tags: Tags, each: (key: string, value: string) => void): void {
+  if (typeof tags !== 'object' || tags === null) return; // not tags at all (untyped callers): none
   if (Array.isArray(tags)) {
     for (const raw of tags as readonly unknown[]) {
       const t = tagText(raw);

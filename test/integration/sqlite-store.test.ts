@@ -138,6 +138,34 @@ describe('SQLite store', () => {
     rmSync(dir2, { recursive: true, force: true });
   });
 
+  it('rebuilds the newest coarse buckets, not yet rolled up, from the finer tiers', () => {
+    const dir2 = tempDir();
+    const file = join(dir2, 'fresh.db');
+    const w = SqliteWriter.open(file, tiers);
+    for (let i = 0; i < 90; i++) {
+      w.write(batchAt(base + i, i));
+      w.maintain(base + i + 1);
+    }
+    const r = SqliteReader.open(file);
+    const index = new NameIndex([99]);
+    for (const row of r.listSeries()) index.add(row);
+    const now = base + 90;
+    // Reaching back two days reads the one-minute tier, whose second bucket isn't rolled up yet.
+    const range = { from: base - 2 * 86400, until: now, now };
+    const read = (path: string) => {
+      const [found] = index.leaves(compileGlob(path));
+      const s = fetchLeaf(r, found, range, tiers);
+      expect(s.step).toBe(60);
+      return [...s.values].filter((v) => !Number.isNaN(v));
+    };
+    expect(read('stats.counters.s.hits.count')).toEqual([60, 30]);
+    expect(read('stats.gauges.s.level')).toEqual([59, 89]);
+    expect(read('stats.timers.s.lat.count')).toEqual([600, 300]);
+    r.close();
+    w.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
   it('deletes what retention no longer keeps, and keeps the coarser copy', () => {
     const later = base + minutes * 60 + 3600 + 120;
     writer.maintain(later);

@@ -33,6 +33,7 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'http-port': { key: 'httpPort', kind: 'port', help: 'HTTP port (API and UI)' },
   'statsd-host': { key: 'statsdHost', kind: 'host', help: 'StatsD address (UDP and TCP)' },
   'statsd-port': { key: 'statsdPort', kind: 'port', help: 'StatsD port, UDP and TCP' },
+  'statsd-socket': { key: 'statsdSocket', kind: 'string', help: 'StatsD Unix datagram socket path' },
   db: { key: 'db', kind: 'string', help: 'SQLite database file' },
   'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
   retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },

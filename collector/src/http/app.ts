@@ -7,14 +7,20 @@ import type { CollectorStats } from '../collector.js';
 import type { CollectorConfig } from '../config.js';
 import type { NameIndex } from '../query/name-index.js';
 import type { QueryEngine } from '../query/query-engine.js';
+import type { TagIndex } from '../query/tag-index.js';
 import { handleError } from './error-handler.js';
+import { eventsRoutes } from './routes/events.js';
+import { functionsRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { renderRoutes } from './routes/render.js';
+import { tagsRoutes } from './routes/tags.js';
+import { versionRoutes } from './routes/version.js';
 
 export interface AppDeps {
   config: CollectorConfig;
   index: NameIndex;
+  tags: TagIndex;
   engine: QueryEngine;
   log: Logger;
   stats: () => CollectorStats;
@@ -38,6 +44,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   healthRoutes(app, { stats: deps.stats, index: deps.index });
   renderRoutes(app, { engine: deps.engine, now });
   metricsRoutes(app, { index: deps.index });
+  tagsRoutes(app, { tags: deps.tags, maxSeries: deps.config.maxQuerySeries });
+  eventsRoutes(app, { engine: deps.engine, now });
+  functionsRoutes(app, { registry: deps.engine.deps.registry });
+  versionRoutes(app);
 
   const uiDir = deps.config.uiDir;
   if (uiDir && existsSync(uiDir)) {

@@ -1,6 +1,6 @@
 import { QuantileSketch } from '../aggregate/sketch.js';
 import { computeTimerStat, parseTimerStat, type TimerStat } from '../aggregate/timer-stats.js';
-import type { TimerSummary } from '../aggregate/timer-summary.js';
+import { emptySummary, mergeSummary, type TimerSummary } from '../aggregate/timer-summary.js';
 import { pickTier, type RetentionTier } from '../store/retention.js';
 import { SeriesKind } from '../store/series-kind.js';
 import type { SummaryRow } from '../store/sqlite-reader.js';
@@ -29,23 +29,35 @@ export function fetchLeaf(
   range: TimeRange,
   tiers: readonly RetentionTier[],
 ): TimeSeries {
-  const { stepSec: step } = pickTier(tiers, range.from, range.now);
+  const tier = pickTier(tiers, range.from, range.now);
+  const step = tier.stepSec;
   const start = range.from - (range.from % step) + step;
   const end = range.until - (range.until % step) + step;
   const values = new Float64Array(Math.max(0, (end - start) / step)).fill(Number.NaN);
   const { series, stat } = leaf;
+  const finer = tiers.slice(0, tiers.indexOf(tier));
+  const recent = recentBuckets(range.now, step, start, end, finer.length > 0);
 
   if (series.kind === SeriesKind.Timer) {
     const timerStat = parseTimerStat(stat) as TimerStat;
-    const needsSketch = timerStat.kind === 'median' || timerStat.kind === 'percentile';
+    const needsSketch = timerStat.kind === 'median' || timerStat.kind === 'percentile' || recent.length > 0;
+    const buckets = new Map<number, TimerSummary>();
     for (const row of source.readSummaries(series.id, step, start, end - step)) {
-      values[(row[0] - start) / step] = computeTimerStat(timerStat, toSummary(row, needsSketch), step);
+      buckets.set(row[0], toSummary(row, needsSketch));
     }
+    for (const b of recent) {
+      const folded = foldTimers(source, series.id, finer, b, step, range.now);
+      if (folded) buckets.set(b, folded);
+    }
+    for (const [ts, summary] of buckets) values[(ts - start) / step] = computeTimerStat(timerStat, summary, step);
   } else {
-    const perSecond = series.kind === SeriesKind.Counter && stat === 'rate';
-    for (const [ts, v] of source.readValues(series.id, step, start, end - step)) {
-      values[(ts - start) / step] = perSecond ? v / step : v;
+    const buckets = new Map<number, number>(source.readValues(series.id, step, start, end - step));
+    for (const b of recent) {
+      const folded = foldValues(source, series.id, series.kind, finer, b, step, range.now);
+      if (folded !== undefined) buckets.set(b, folded);
     }
+    const perSecond = series.kind === SeriesKind.Counter && stat === 'rate';
+    for (const [ts, v] of buckets) values[(ts - start) / step] = perSecond ? v / step : v;
   }
 
   const basePath = stat === '' ? series.name : `${series.name}.${stat}`;
@@ -60,6 +72,57 @@ export function fetchLeaf(
     consolidationFunc: defaultConsolidation(series.kind, stat),
     xFilesFactor: 0,
   };
+}
+
+/**
+ * A coarse bucket is rolled up only once the tier below has finished it (and that one in turn), so the
+ * newest one or two are missing or partial in a coarse tier. Like Whisper, which updates every archive
+ * on each write, those are rebuilt from the finer tiers at read time.
+ */
+function recentBuckets(now: number, step: number, start: number, end: number, hasFiner: boolean): number[] {
+  if (!hasFiner) return [];
+  const current = now - (now % step);
+  return [current - step, current].filter((b) => b >= start && b < end);
+}
+
+/** The finest tier that still holds the whole bucket, or undefined. */
+function sourceTier(finer: readonly RetentionTier[], bucket: number, now: number): RetentionTier | undefined {
+  return finer.find((t) => now - bucket <= t.retentionSec);
+}
+
+function foldValues(
+  source: SeriesSource,
+  id: number,
+  kind: SeriesKind,
+  finer: readonly RetentionTier[],
+  bucket: number,
+  step: number,
+  now: number,
+): number | undefined {
+  const tier = sourceTier(finer, bucket, now);
+  if (!tier) return undefined;
+  const rows = source.readValues(id, tier.stepSec, bucket, bucket + step - 1);
+  if (rows.length === 0) return undefined;
+  if (kind === SeriesKind.Counter) return rows.reduce((acc, [, v]) => acc + v, 0);
+  if (kind === SeriesKind.Set) return Math.max(...rows.map(([, v]) => v));
+  return rows[rows.length - 1][1];
+}
+
+function foldTimers(
+  source: SeriesSource,
+  id: number,
+  finer: readonly RetentionTier[],
+  bucket: number,
+  step: number,
+  now: number,
+): TimerSummary | undefined {
+  const tier = sourceTier(finer, bucket, now);
+  if (!tier) return undefined;
+  const rows = source.readSummaries(id, tier.stepSec, bucket, bucket + step - 1);
+  if (rows.length === 0) return undefined;
+  const total = emptySummary();
+  for (const row of rows) mergeSummary(total, toSummary(row, true));
+  return total;
 }
 
 /** Graphite's storage-aggregation defaults for StatsD names, applied when maxDataPoints folds points. */

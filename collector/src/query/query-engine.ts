@@ -2,23 +2,48 @@ import type { RetentionTier } from '../store/retention.js';
 import type { StoredEvent } from '../store/sqlite-reader.js';
 import { evaluatePath } from './evaluate-path.js';
 import { Evaluator } from './evaluator.js';
-import type { SeriesSource, TimeRange } from './fetch-series.js';
+import { fetchLeaf, type SeriesSource, type TimeRange } from './fetch-series.js';
 import type { FunctionRegistry } from './functions/registry.js';
 import type { NameIndex } from './name-index.js';
+import { QueryError } from './query-error.js';
 import type { TimeSeries } from './series.js';
+import type { TagIndex } from './tag-index.js';
 
 export interface EventSource {
   listEvents(from: number, until: number): StoredEvent[];
+  getEvent(id: number): StoredEvent | undefined;
 }
+
+/**
+ * How an event's tags must meet the tags asked for, as graphite-web's /events/get_data `set=`:
+ * `union` = any of them, `intersection` (and no `set`) = all of them.
+ */
+export type EventTagSet = 'union' | 'intersection';
 
 export interface QueryEngineDeps {
   index: NameIndex;
+  tags: TagIndex;
   source: SeriesSource;
   events: EventSource;
   tiers: readonly RetentionTier[];
   registry: FunctionRegistry;
   /** Series one path expression may read before the query is refused with a 4xx. */
   maxSeries: number;
+}
+
+/**
+ * Whether an event carries the wanted tags; no wanted tags matches every event. Tags compare exactly.
+ *
+ * graphite-web's default (django-tagging `with_all`) silently ignores a wanted tag that no event has ever
+ * carried, so `tags=deploy typo` returns every deploy; here every wanted tag must be present.
+ */
+export function eventHasTags(
+  eventTags: readonly string[],
+  wanted: readonly string[],
+  set: EventTagSet = 'intersection',
+): boolean {
+  if (wanted.length === 0) return true;
+  return set === 'union' ? wanted.some((t) => eventTags.includes(t)) : wanted.every((t) => eventTags.includes(t));
 }
 
 /** Wires the pure evaluator to the store: paths read through the name index, events from the events table. */
@@ -28,15 +53,38 @@ export class QueryEngine {
   constructor(readonly deps: QueryEngineDeps) {
     this.evaluator = new Evaluator(deps.registry, {
       fetch: (path, range) => evaluatePath(path, { ...deps, range }),
+      seriesByTag: (expressions, range) => this.seriesByTag(expressions, range),
+      // graphite's events(): `events("*")` is every event, otherwise each event must carry all the tags.
       eventTimes: (tags, range) =>
-        deps.events
-          .listEvents(range.from, range.until)
-          .filter((e) => tags.includes('*') || tags.every((t) => e.tags.includes(t)))
-          .map((e) => e.ts),
+        this.events(range.from, range.until, tags.length === 1 && tags[0] === '*' ? [] : tags).map((e) => e.ts),
     });
   }
 
   render(targets: readonly string[], range: TimeRange): TimeSeries[] {
     return this.evaluator.evaluateTargets(targets, range);
+  }
+
+  /** Events with from <= ts <= until carrying the tags (see eventHasTags), ordered by time. */
+  events(from: number, until: number, tags: readonly string[], set: EventTagSet = 'intersection'): StoredEvent[] {
+    return this.deps.events.listEvents(from, until).filter((e) => eventHasTags(e.tags, tags, set));
+  }
+
+  event(id: number): StoredEvent | undefined {
+    return this.deps.events.getEvent(id);
+  }
+
+  /** The leaves seriesByTag's expressions match, read over the range like any path. */
+  private seriesByTag(expressions: readonly string[], range: TimeRange): TimeSeries[] {
+    const { tags, source, tiers, maxSeries } = this.deps;
+    const pathExpression = `seriesByTag(${expressions.map((e) => (e.includes("'") ? `"${e}"` : `'${e}'`)).join(',')})`;
+    const leaves = tags.find(expressions);
+    if (leaves.length > maxSeries) {
+      throw new QueryError(`${pathExpression} matches ${leaves.length} series, more than the limit of ${maxSeries}`);
+    }
+    return leaves.map((leaf) => {
+      const series = fetchLeaf(source, leaf, range, tiers);
+      series.pathExpression = pathExpression;
+      return series;
+    });
   }
 }

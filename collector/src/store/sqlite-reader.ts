@@ -58,6 +58,13 @@ export class SqliteReader {
     return rows.map((r) => ({ ...r, tags: JSON.parse(r.tags) as string[] }));
   }
 
+  getEvent(id: number): StoredEvent | undefined {
+    const row = this.statement('SELECT id, ts, what, data, tags FROM events WHERE id = ?').get(id) as
+      | { id: number; ts: number; what: string; data: string; tags: string }
+      | undefined;
+    return row ? { ...row, tags: JSON.parse(row.tags) as string[] } : undefined;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -46,7 +46,8 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
     timers: { keys, stats, sketches },
     timed: batch.timed,
     events: batch.events.map((e) => ({
-      ts: e.timestamp ?? batch.ts + batch.intervalSec,
+      // Without its own `d:` time, an event is placed at the start of the interval it arrived in, never in the future.
+      ts: e.timestamp ?? batch.ts,
       what: e.title,
       data: e.text,
       tags: e.tags,

@@ -1,0 +1,334 @@
+import { parseTimerStat, timerStatNames } from '../aggregate/timer-stats.js';
+import { SeriesKind, type SeriesRow } from '../store/series-kind.js';
+import { parseTagSuffix } from './fetch-series.js';
+import { pythonRegex } from './functions/filter.js';
+import type { Leaf } from './name-index.js';
+import { QueryError } from './query-error.js';
+
+/**
+ * Graphite's tag database over the stored series, for seriesByTag and the /tags API.
+ *
+ * A Graphite series here is one leaf of a stored series: `stats.counters.api.hits;env=prod` is two,
+ * `stats.counters.api.hits.count;env=prod` and `….rate;env=prod`. Its tags are the stored tag suffix plus
+ * `name` = the leaf path, so `seriesByTag('name=stats.counters.api.hits.count','env=prod')` finds it.
+ *
+ * Deliberate difference from graphite-web: untagged series are in the index too, with `name` as their only
+ * tag. In Graphite only series sent with `;tags` enter the tag database, but StatsD users mostly send no
+ * tags, and Grafana's tag editor (`seriesByTag('name=…')`, autocomplete on `name`) is then still useful.
+ * An expression on any other tag matches a missing tag only when it matches the empty string, exactly as
+ * Graphite treats series without that tag, so tagged queries (`env=prod`) never pick up untagged series.
+ *
+ * Expressions follow graphite-web (tags/base.py, localdatabase.py): `tag=spec`, `tag!=spec`, `tag=~regex`,
+ * `tag!=~regex`; a regex is anchored at the start (not the end) unless it starts with `^`; a missing tag
+ * reads as ''; at least one expression must not match ''.
+ */
+
+export type TagOperator = '=' | '!=' | '=~' | '!=~';
+
+export interface TagMatcher {
+  tag: string;
+  op: TagOperator;
+  spec: string;
+  /** True when the expression accepts `value` ('' for a missing tag). */
+  test(value: string): boolean;
+  /** Whether a series without the tag matches. */
+  matchesEmpty: boolean;
+}
+
+interface Entry {
+  row: SeriesRow;
+  /** Tags without `name`. */
+  tags: ReadonlyMap<string, string>;
+}
+
+/** graphite-web's autocomplete limit (settings.TAGDB_AUTOCOMPLETE_LIMIT). */
+export const DEFAULT_AUTOCOMPLETE_LIMIT = 100;
+
+const COUNTER_STATS = ['count', 'rate'];
+const SET_STATS = ['count'];
+const GAUGE_STATS = [''];
+const TAGSPEC = /^([^;!=]+)(!?=~?)([^;]*)$/;
+
+/** Parses one graphite tag expression; a bad one is the user's mistake (400). */
+export function parseTagExpression(expr: string): TagMatcher {
+  const m = TAGSPEC.exec(expr);
+  if (!m) {
+    throw new QueryError(
+      `Invalid parameters (invalid tag expression "${expr}": expected tag=value, tag!=value, tag=~regex or tag!=~regex)`,
+    );
+  }
+  const [, tag, op, spec] = m as unknown as [string, string, TagOperator, string];
+  let test: (value: string) => boolean;
+  if (op === '=') test = (v) => v === spec;
+  else if (op === '!=') test = (v) => v !== spec;
+  else {
+    const re = anchoredRegex(spec, `tag expression "${expr}"`);
+    test = op === '=~' ? (v) => re.test(v) : (v) => !re.test(v);
+  }
+  return { tag, op, spec, test, matchesEmpty: test('') };
+}
+
+/**
+ * A Python regular expression (graphite's dialect) used as `re.match`: anchored at the start unless the
+ * pattern already is.
+ */
+export function anchoredRegex(pattern: string, what: string): RegExp {
+  try {
+    // Compiled as given first, so an error names the pattern the user wrote.
+    pythonRegex(pattern);
+  } catch (err) {
+    if (err instanceof QueryError) throw new QueryError(`Invalid parameters (${what}: ${err.message})`);
+    throw err;
+  }
+  return pythonRegex(pattern.startsWith('^') ? pattern : `^(?:${pattern})`);
+}
+
+function parseExpressions(expressions: readonly string[]): TagMatcher[] {
+  const matchers = expressions.map(parseTagExpression);
+  if (matchers.every((m) => m.matchesEmpty)) {
+    throw new QueryError('Invalid parameters (at least one tag expression must not match the empty string)');
+  }
+  return matchers;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The index of the first element of a sorted list that is >= s. */
+function lowerBound(sorted: readonly string[], s: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function leafPath(base: string, stat: string): string {
+  return stat === '' ? base : `${base}.${stat}`;
+}
+
+export class TagIndex {
+  private readonly entries: Entry[] = [];
+  /** Stored base path → its series (one per tag set). */
+  private readonly byBase = new Map<string, Entry[]>();
+  /** tag → value → series carrying it. */
+  private readonly postings = new Map<string, Map<string, Entry[]>>();
+  private readonly timerStats: readonly string[];
+  private sortedBases: string[] | null = null;
+
+  constructor(percentiles: readonly number[]) {
+    this.timerStats = timerStatNames(percentiles);
+  }
+
+  /** Stored series indexed (not Graphite series: a counter is two of those). */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  add(row: SeriesRow): void {
+    const tags = new Map(Object.entries(parseTagSuffix(row.tags)));
+    tags.delete('name');
+    const entry: Entry = { row, tags };
+    this.entries.push(entry);
+    const same = this.byBase.get(row.name);
+    if (same) same.push(entry);
+    else {
+      this.byBase.set(row.name, [entry]);
+      this.sortedBases = null;
+    }
+    for (const [tag, value] of tags) {
+      let values = this.postings.get(tag);
+      if (!values) {
+        values = new Map();
+        this.postings.set(tag, values);
+      }
+      const list = values.get(value);
+      if (list) list.push(entry);
+      else values.set(value, [entry]);
+    }
+  }
+
+  /** graphite's find_series: the leaves whose tags satisfy every expression, sorted by `name;tags` path. */
+  find(expressions: readonly string[]): Leaf[] {
+    return this.match(parseExpressions(expressions))
+      .map((m) => m.leaf)
+      .sort((a, b) => byString(a.path, b.path));
+  }
+
+  /** Tag names, sorted; `filter` is a regex anchored at the start. `name` is listed once any series exists. */
+  listTags(filter?: string, limit?: number): string[] {
+    const re = filter ? anchoredRegex(filter, 'filter') : null;
+    const names = [...this.postings.keys()];
+    if (this.entries.length > 0) names.push('name');
+    return names
+      .filter((t) => !re || re.test(t))
+      .sort(byString)
+      .slice(0, limit);
+  }
+
+  /** A tag's values with the number of (Graphite) series carrying each, sorted by value; null for an unknown tag. */
+  tagValues(tag: string, filter?: string, limit?: number): Array<{ count: number; value: string }> | null {
+    const re = filter ? anchoredRegex(filter, 'filter') : null;
+    if (tag === 'name') {
+      if (this.entries.length === 0) return null;
+      const names = this.firstNames('', limit ?? Number.POSITIVE_INFINITY, (n) => !re || re.test(n));
+      return names.map((value) => ({ count: this.seriesNamed(value).length, value }));
+    }
+    const values = this.postings.get(tag);
+    if (!values) return null;
+    return [...values.keys()]
+      .filter((value) => !re || re.test(value))
+      .sort(byString)
+      .slice(0, limit)
+      .map((value) => ({
+        count: (values.get(value) as Entry[]).reduce((n, e) => n + this.stats(e.row.kind).length, 0),
+        value,
+      }));
+  }
+
+  /**
+   * Tag names for an editor: with expressions, the tags of the series they match minus the tags they name;
+   * without, every tag. Filtered by a literal prefix, sorted, at most `limit`.
+   */
+  autoCompleteTags(expressions: readonly string[], prefix = '', limit = DEFAULT_AUTOCOMPLETE_LIMIT): string[] {
+    if (expressions.length === 0)
+      return this.listTags()
+        .filter((t) => t.startsWith(prefix))
+        .slice(0, limit);
+    const matchers = parseExpressions(expressions);
+    const searched = new Set(matchers.map((m) => m.tag));
+    const found = new Set<string>();
+    for (const { entry } of this.match(matchers)) {
+      found.add('name');
+      for (const tag of entry.tags.keys()) found.add(tag);
+    }
+    return [...found]
+      .filter((t) => !searched.has(t) && t.startsWith(prefix))
+      .sort(byString)
+      .slice(0, limit);
+  }
+
+  /** Values of one tag for an editor, among the series the expressions match (all series without any). */
+  autoCompleteValues(
+    expressions: readonly string[],
+    tag: string,
+    prefix = '',
+    limit = DEFAULT_AUTOCOMPLETE_LIMIT,
+  ): string[] {
+    if (expressions.length === 0) {
+      if (tag === 'name') return this.firstNames(prefix, limit);
+      const values = this.postings.get(tag);
+      if (!values) return [];
+      return [...values.keys()]
+        .filter((v) => v.startsWith(prefix))
+        .sort(byString)
+        .slice(0, limit);
+    }
+    // As graphite-web: the series must carry the tag, which also makes `env!=prod` alone a valid query.
+    const found = new Set<string>();
+    for (const { entry, leaf } of this.match(parseExpressions([...expressions, `${tag}!=`]))) {
+      const value = tag === 'name' ? leafPath(entry.row.name, leaf.stat) : entry.tags.get(tag);
+      if (value?.startsWith(prefix)) found.add(value);
+    }
+    return [...found].sort(byString).slice(0, limit);
+  }
+
+  /** Unsorted matches of parsed expressions. */
+  private match(matchers: readonly TagMatcher[]): Array<{ entry: Entry; leaf: Leaf }> {
+    const nameMatchers = matchers.filter((m) => m.tag === 'name');
+    const tagMatchers = matchers.filter((m) => m.tag !== 'name');
+    const exactName = nameMatchers.find((m) => m.op === '=')?.spec;
+    const out: Array<{ entry: Entry; leaf: Leaf }> = [];
+    for (const e of this.candidates(matchers, exactName)) {
+      if (!tagMatchers.every((m) => m.test(e.tags.get(m.tag) ?? ''))) continue;
+      const stats = exactName === undefined ? this.stats(e.row.kind) : statFor(e.row, exactName);
+      for (const stat of stats) {
+        const name = leafPath(e.row.name, stat);
+        if (nameMatchers.every((m) => m.test(name))) {
+          out.push({ entry: e, leaf: { path: `${name}${e.row.tags}`, series: e.row, stat } });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A superset of the matching series, from the most selective expression that can use an index. */
+  private candidates(matchers: readonly TagMatcher[], exactName: string | undefined): readonly Entry[] {
+    const positive = matchers.filter((m) => m.tag !== 'name' && !m.matchesEmpty);
+    const exact = positive.find((m) => m.op === '=');
+    if (exact) return this.postings.get(exact.tag)?.get(exact.spec) ?? [];
+    if (exactName !== undefined) return this.seriesNamed(exactName);
+    if (positive.length > 0) {
+      const m = positive[0];
+      const out: Entry[] = [];
+      for (const [value, entries] of this.postings.get(m.tag) ?? []) if (m.test(value)) out.push(...entries);
+      return out;
+    }
+    return this.entries;
+  }
+
+  /**
+   * The first `limit` leaf paths that start with `prefix` and pass `accept`, in order, without listing every
+   * leaf: a leaf sorts at or after its base path, so once `limit` names are known, bases past the last of
+   * them can't add any.
+   */
+  private firstNames(prefix: string, limit: number, accept: (name: string) => boolean = () => true): string[] {
+    if (limit <= 0) return [];
+    this.sortedBases ??= [...this.byBase.keys()].sort(byString);
+    const bases = this.sortedBases;
+    let found: string[] = [];
+    const collect = (base: string) => {
+      for (const e of this.byBase.get(base) ?? []) {
+        for (const stat of this.stats(e.row.kind)) {
+          const name = leafPath(base, stat);
+          if (name.startsWith(prefix) && accept(name)) found.push(name);
+        }
+      }
+    };
+    // Bases the prefix runs past (`stats.counters.api.hits.c` → `stats.counters.api.hits`), then the range
+    // of bases that start with it.
+    for (let dot = prefix.indexOf('.'); dot > 0; dot = prefix.indexOf('.', dot + 1)) collect(prefix.slice(0, dot));
+    let bound: string | null = null;
+    for (let i = lowerBound(bases, prefix); i < bases.length && bases[i].startsWith(prefix); i++) {
+      if (bound !== null && bases[i] >= bound) break;
+      collect(bases[i]);
+      if (found.length >= 2 * limit) {
+        found = [...new Set(found)].sort(byString).slice(0, limit);
+        if (found.length === limit) bound = found[limit - 1];
+      }
+    }
+    return [...new Set(found)].sort(byString).slice(0, limit);
+  }
+
+  /** Series that have a leaf of this exact path. */
+  private seriesNamed(name: string): Entry[] {
+    const dot = name.lastIndexOf('.');
+    const candidates = [
+      ...(this.byBase.get(name) ?? []),
+      ...(dot > 0 ? (this.byBase.get(name.slice(0, dot)) ?? []) : []),
+    ];
+    return candidates.filter((e) => statFor(e.row, name).length > 0);
+  }
+
+  private stats(kind: SeriesKind): readonly string[] {
+    if (kind === SeriesKind.Counter) return COUNTER_STATS;
+    if (kind === SeriesKind.Set) return SET_STATS;
+    if (kind === SeriesKind.Timer) return this.timerStats;
+    return GAUGE_STATS;
+  }
+}
+
+/**
+ * The stat that makes `name` a leaf of this series, if any. Timers answer any percentile by name, as
+ * /render does, so `name=stats.timers.api.lat.upper_99_9` works without 99.9 being configured.
+ */
+function statFor(row: SeriesRow, name: string): string[] {
+  if (row.kind === SeriesKind.Gauge) return name === row.name ? [''] : [];
+  if (!name.startsWith(`${row.name}.`)) return [];
+  const stat = name.slice(row.name.length + 1);
+  if (row.kind === SeriesKind.Counter) return COUNTER_STATS.includes(stat) ? [stat] : [];
+  if (row.kind === SeriesKind.Set) return SET_STATS.includes(stat) ? [stat] : [];
+  return parseTimerStat(stat) ? [stat] : [];
+}
