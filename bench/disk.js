@@ -102,8 +102,9 @@ export async function run(ctx) {
       value: after,
       unit: 'B',
       runs: ctx.runs,
-      target: `≤ Whisper ${whisper} B`,
-      pass: after <= whisper,
+      // The issue sets a limit for timer intervals only; points are reported against Whisper's 12 B.
+      target: spec.id === 'points' ? `report (Whisper ${whisper} B)` : `≤ Whisper ${whisper} B`,
+      pass: spec.id === 'points' ? undefined : after <= whisper,
       note: `before VACUUM ${m((x) => x.perRowBefore).toFixed(1)} B; payload ${m((x) => x.payloadPerRow).toFixed(1)} B${sketch}`,
     };
   });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { get } from './lib/http.js';
 import { startTrendline } from './lib/receivers.js';
 import { median, percentile, rng } from './lib/stats.js';
-import { makeBatch, names, parseRetention, resetRollups, SqliteWriter, timerInterval } from './lib/store.js';
+import { Database, makeBatch, names, parseRetention, resetRollups, SqliteWriter, timerInterval } from './lib/store.js';
 
 /**
  * Target 3: /render of 100 series × 24 h at 10 s (8,640 points each) in under 100 ms, and one series over
@@ -157,6 +157,29 @@ async function timeQueries(port, ctx) {
   return out;
 }
 
+/**
+ * The floor under the 24 h query: the same rows (100 series × 8,640) read in this process with
+ * better-sqlite3, as the collector's reader does, with no HTTP, no JSON and no sketch decoding.
+ */
+function rowReadFloorMs(path) {
+  const db = new Database(path, { readonly: true });
+  try {
+    const series = db.prepare("SELECT id, kind FROM series WHERE name LIKE 'stats.%.bench.render.%'").all();
+    const from = Math.floor(Date.now() / 1000) - DAY;
+    const points = db.prepare('SELECT ts, value FROM points_10 WHERE series_id = ? AND ts > ? ORDER BY ts').raw(true);
+    const timers = db.prepare('SELECT * FROM timers_10 WHERE series_id = ? AND ts > ? ORDER BY ts').raw(true);
+    const times = [];
+    for (let rep = 0; rep < 5; rep++) {
+      const started = performance.now();
+      for (const s of series) (s.kind === 4 ? timers : points).all(s.id, from);
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(ctx) {
   const dir = `${ctx.tmp}/render`;
   mkdirSync(dir, { recursive: true });
@@ -168,7 +191,9 @@ export async function run(ctx) {
   for (let r = 1; r <= ctx.runs; r++) {
     const collector = await startTrendline({ dir, db, flushInterval: '10s', retention: RETENTION });
     try {
-      runs.push(await timeQueries(collector.httpPort, ctx));
+      const timed = await timeQueries(collector.httpPort, ctx);
+      timed.floorMs = rowReadFloorMs(db);
+      runs.push(timed);
     } finally {
       await collector.stop();
     }
@@ -186,6 +211,13 @@ export async function run(ctx) {
       pass: q.limitMs ? med < q.limitMs : undefined,
       note: `p99 ${p99.toFixed(1)} ms; ${s.series} series × ${s.pointsPerSeries} pts @${s.step}s, ${(s.bytes / 1024).toFixed(0)} KiB`,
     };
+  });
+  rows.splice(1, 0, {
+    what: '  floor: the same 864k rows read with better-sqlite3 in-process',
+    value: median(runs.map((r) => r.floorMs)),
+    unit: 'ms',
+    runs: ctx.runs,
+    note: 'no HTTP, JSON or sketch decoding',
   });
   return {
     title,

@@ -50,6 +50,10 @@ function printTable(result) {
   console.log(line(head));
   for (const r of rows) console.log(line(r));
   for (const n of result.notes ?? []) console.log(`  ${n}`);
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(
+    `  ${result.seconds} s; load average before ${load(result.loadavg.before)}, after ${load(result.loadavg.after)}`,
+  );
 }
 
 async function main() {
@@ -77,7 +81,10 @@ async function main() {
     for (const name of selected) {
       const started = Date.now();
       const mod = await import(`./${name}.js`);
+      const loadBefore = os.loadavg();
       const result = await mod.run(ctx);
+      // The machine is shared: the load average says how much others competed for the 2 cores.
+      result.loadavg = { before: loadBefore, after: os.loadavg() };
       result.seconds = Math.round((Date.now() - started) / 1000);
       report.results[name] = result;
       printTable(result);

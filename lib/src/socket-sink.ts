@@ -9,8 +9,11 @@ import type { Transport } from './transport.js';
 
 const debug = debuglog('trendline');
 
-/** Datagrams handed to the transport and not yet called back; past this, new ones are dropped. */
-const MAX_IN_FLIGHT = 1024;
+/**
+ * Bytes handed to the transport and not yet called back (a burst within one tick, or a stuck TCP
+ * connection); past this, new datagrams are dropped. About 200,000 typical lines.
+ */
+const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** How long close() waits for sends and deploy marks before closing the socket anyway. */
 const CLOSE_TIMEOUT_MS = 2000;
 /** deployOnStart marks a version once: not again if a mark with its tags exists from the last 7 days. */
@@ -29,6 +32,7 @@ export class SocketSink implements Sink {
   private readonly batcher: Batcher;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
+  private bytesInFlight = 0;
   private overloaded = false;
   private closedReported = false;
   private idleWaiters: Array<() => void> = [];
@@ -127,14 +131,14 @@ export class SocketSink implements Sink {
   }
 
   private send(datagram: string, metrics: number): void {
-    if (this.inFlight >= MAX_IN_FLIGHT) {
+    if (this.bytesInFlight + datagram.length > MAX_BYTES_IN_FLIGHT) {
       this.dropped += metrics;
       if (!this.overloaded) {
         this.overloaded = true;
         this.report(
           new MetricsError(
             'TRENDLINE_OVERLOADED',
-            `${MAX_IN_FLIGHT} datagrams are waiting on the transport; dropping until it catches up`,
+            `${MAX_BYTES_IN_FLIGHT} bytes are waiting on the transport; dropping until it catches up`,
             metrics,
           ),
         );
@@ -142,15 +146,18 @@ export class SocketSink implements Sink {
       return;
     }
     this.inFlight++;
+    this.bytesInFlight += datagram.length;
+    const bytes = datagram.length;
     try {
-      this.transport.send(datagram, (error, report) => this.sent(metrics, error, report));
+      this.transport.send(datagram, (error, report) => this.sent(metrics, bytes, error, report));
     } catch (error) {
-      this.sent(metrics, error as Error, true);
+      this.sent(metrics, bytes, error as Error, true);
     }
   }
 
-  private sent(metrics: number, error: Error | null, report: boolean): void {
+  private sent(metrics: number, bytes: number, error: Error | null, report: boolean): void {
     this.inFlight--;
+    this.bytesInFlight -= bytes;
     if (error) {
       this.dropped += metrics;
       if (report) {
@@ -164,7 +171,7 @@ export class SocketSink implements Sink {
         );
       }
     }
-    if (this.inFlight < MAX_IN_FLIGHT / 2) this.overloaded = false;
+    if (this.bytesInFlight < MAX_BYTES_IN_FLIGHT / 2) this.overloaded = false;
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -80,6 +80,7 @@ const VALUE_FLAGS: Array<[string, string, keyof CollectorConfig, unknown]> = [
   ['http-port', '9090', 'httpPort', 9090],
   ['statsd-host', '::1', 'statsdHost', '::1'],
   ['statsd-port', '18125', 'statsdPort', 18125],
+  ['statsd-socket', '/tmp/trendline-statsd.sock', 'statsdSocket', '/tmp/trendline-statsd.sock'],
   ['db', '/tmp/x.db', 'db', '/tmp/x.db'],
   ['flush-interval', '5s', 'flushIntervalSec', 5],
   [

@@ -3,11 +3,16 @@ import { type ArgValue, checkArg } from './functions/params.js';
 import type { FunctionRegistry } from './functions/registry.js';
 import { QueryError } from './query-error.js';
 import type { TimeSeries } from './series.js';
-import { type CallExpr, type Expr, parseTarget } from './target-parser.js';
+import { type CallExpr, type Expr, formatExpr, parseTarget } from './target-parser.js';
 
 /** What functions may ask of the world beyond their arguments. Time is always the range given. */
 export interface EvalContext {
   readonly range: TimeRange;
+  /**
+   * The text of the current call's positional arguments, as graphite-web's requestContext['args']: a
+   * function that needs its input over another range (timeShift, moving windows) re-evaluates args[0].
+   */
+  readonly args?: readonly string[];
   /** Evaluates a target over another range: timeShift and the moving windows re-read their input this way. */
   evaluate(target: string, range: TimeRange): TimeSeries[];
   /** Series whose tags match graphite's seriesByTag expressions (`name=a.b`, `env!=dev`, `dc=~us.*`). */
@@ -112,6 +117,7 @@ export class Evaluator {
       }
       return checkArg(expr.name, spec, values[0]);
     });
-    return (def.run as (ctx: EvalContext, ...a: unknown[]) => TimeSeries[])(ctx, ...args);
+    const callCtx: EvalContext = { ...ctx, args: expr.args.map(formatExpr) };
+    return (def.run as (ctx: EvalContext, ...a: unknown[]) => TimeSeries[])(callCtx, ...args);
   }
 }

@@ -1,8 +1,8 @@
 import { parseTimerStat, timerStatNames } from '../aggregate/timer-stats.js';
 import { SeriesKind, type SeriesRow } from '../store/series-kind.js';
 import { parseTagSuffix } from './fetch-series.js';
-import { pythonRegex } from './functions/filter.js';
 import type { Leaf } from './name-index.js';
+import { pythonRegex } from './python-regex.js';
 import { QueryError } from './query-error.js';
 
 /**

@@ -205,7 +205,8 @@ export function formatExpr(expr: Expr): string {
     case 'path':
       return expr.value;
     case 'string':
-      return `"${expr.value}"`;
+      // Strings are kept as written, so quote with whichever quote they don't contain.
+      return expr.value.includes('"') ? `'${expr.value}'` : `"${expr.value}"`;
     case 'number':
       return expr.raw;
     case 'bool':

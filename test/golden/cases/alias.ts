@@ -223,7 +223,7 @@ export const aliasCases: GoldenCase[] = [
     title: 'aliasSub rejects a broken regular expression',
     target: 'aliasSub(a.b, "(", "x")',
     input: { 'a.b': [1] },
-    error: /aliasSub: invalid regular expression "\("/,
+    error: /Invalid regular expression "\("/,
   },
   {
     title: 'aliasSub needs a replacement',

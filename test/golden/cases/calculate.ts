@@ -239,4 +239,11 @@ export const calculateCases: GoldenCase[] = [
     input: { 'a.b': [1] },
     error: /Invalid "float" value specified for function "nPercentile" parameter "n": 101/,
   },
+  {
+    title: 'a moving window re-reads its argument as written, so a filtered and renamed list gets full windows',
+    target: 'movingSum(aliasByNode(highestMax(a.*,1),1),2)',
+    input: { 'a.x': [1, 2, 3, 4, 5], 'a.y': [10, 20, 30, 40, 50] },
+    from: START + 2 * STEP,
+    expect: [{ name: 'movingSum(y,2)', values: [50, 70], start: START + 3 * STEP }],
+  },
 ];

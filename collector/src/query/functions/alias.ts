@@ -1,3 +1,4 @@
+import { pythonRegex } from '../python-regex.js';
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
 import { parseTarget } from '../target-parser.js';
@@ -52,72 +53,6 @@ export function aggKey(series: TimeSeries, nodes: readonly (number | string)[]):
 // Python `re.sub` in JavaScript
 // ---------------------------------------------------------------------------------------------------------
 
-/** Translates a Python regular expression to a JavaScript one (named groups, \A, \Z, leading inline flags). */
-function pythonRegex(pattern: string): RegExp {
-  let flags = '';
-  let src = pattern;
-  for (;;) {
-    const m = /^\(\?([aiLmsux]+)\)/.exec(src);
-    if (!m) break;
-    for (const f of m[1]) {
-      if (f === 'x') throw new QueryError('aliasSub: verbose regular expressions ((?x)) are not supported');
-      if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f;
-    }
-    src = src.slice(m[0].length);
-  }
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') {
-      const next = src[i + 1] ?? '';
-      if (!inClass && next === 'A') out += '(?<![\\s\\S])';
-      else if (!inClass && next === 'Z') out += '(?![\\s\\S])';
-      else out += c + next;
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      // A ']' right after '[' or '[^' is a literal in Python.
-      if (src[i + 1] === '^') out += src[++i];
-      if (src[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-      continue;
-    }
-    if (src.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    const backref = /^\(\?P=(\w+)\)/.exec(src.slice(i));
-    if (backref) {
-      out += `\\k<${backref[1]}>`;
-      i += backref[0].length - 1;
-      continue;
-    }
-    const comment = /^\(\?#[^)]*\)/.exec(src.slice(i));
-    if (comment) {
-      i += comment[0].length - 1;
-      continue;
-    }
-    out += c;
-  }
-  try {
-    return new RegExp(out, `${flags}g`);
-  } catch (err) {
-    throw new QueryError(`aliasSub: invalid regular expression "${pattern}": ${(err as Error).message}`);
-  }
-}
-
 /** A parsed Python replacement template: literal text and group references (by number or name). */
 type TemplatePart = string | number | { name: string };
 
@@ -134,8 +69,9 @@ const TEMPLATE_ESCAPES: Record<string, string> = {
 
 /** Parses a Python `re.sub` template (`\1`, `\g<1>`, `\g<name>`, escapes), checking it against the regex. */
 function pythonTemplate(template: string, re: RegExp): TemplatePart[] {
-  const groupCount = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
-  const groupNames = new Set(Object.keys(new RegExp(`${re.source}|`).exec('')?.groups ?? {}));
+  const probe = new RegExp(`${re.source}|`, re.flags).exec('');
+  const groupCount = (probe?.length ?? 1) - 1;
+  const groupNames = new Set(Object.keys(probe?.groups ?? {}));
   const bad = (msg: string): never => {
     throw new QueryError(`aliasSub: invalid replacement "${template}": ${msg}`);
   };
@@ -204,10 +140,11 @@ function pythonTemplate(template: string, re: RegExp): TemplatePart[] {
 /** Python's `re.sub(search, replace, text)`: every non-overlapping match replaced, unmatched groups as ''. */
 export function pythonSub(search: string, replace: string, text: string): string {
   const re = pythonRegex(search);
+  const global = new RegExp(re.source, `${re.flags}g`);
   const template = pythonTemplate(replace, re);
   let out = '';
   let last = 0;
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(global)) {
     out += text.slice(last, m.index);
     for (const part of template) {
       if (typeof part === 'string') out += part;

@@ -2,8 +2,9 @@ import type { EvalContext } from '../evaluator.js';
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
 import { parseInterval } from '../time.js';
+import { aggregateValues, medianOfSorted, resolveAggFunc } from './aggregation.js';
 import { defineFunction, type FunctionDef } from './define.js';
-import { aggregateValues, derive, medianOfSorted, pyCapitalize, pyStr, resolveAggFunc } from './graphite-compat.js';
+import { derive, pyCapitalize, pyStr } from './graphite-compat.js';
 import { formatG } from './series-util.js';
 import { reread, withLeadingNulls } from './window.js';
 

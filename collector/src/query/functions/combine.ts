@@ -1,6 +1,7 @@
 import type { EvalContext } from '../evaluator.js';
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
+import { AGG_ALIASES } from './aggregation.js';
 import { aggKey } from './alias.js';
 import { defineFunction, type FunctionDef } from './define.js';
 import { commonTags, consolidateBy, joinPathExpressions, makeSeries, normalize } from './series-util.js';
@@ -16,28 +17,24 @@ import { commonTags, consolidateBy, joinPathExpressions, makeSeries, normalize }
 // Aggregation functions (aggfuncs.py), applied point by point across aligned series; NaN = None
 // ---------------------------------------------------------------------------------------------------------
 
-const AGG_FUNCS = [
-  'average',
-  'avg_zero',
-  'median',
-  'sum',
-  'min',
-  'max',
-  'diff',
-  'stddev',
-  'count',
-  'range',
-  'multiply',
-  'last',
-] as const;
-type AggFunc = (typeof AGG_FUNCS)[number];
-const AGG_ALIASES: Record<string, AggFunc> = { rangeOf: 'range', avg: 'average', total: 'sum', current: 'last' };
+type AggFunc =
+  | 'average'
+  | 'avg_zero'
+  | 'median'
+  | 'sum'
+  | 'min'
+  | 'max'
+  | 'diff'
+  | 'stddev'
+  | 'count'
+  | 'range'
+  | 'multiply'
+  | 'last';
 
 /** getAggFunc: the aggregation for a name (a `...Series` suffix already stripped), or graphite's error. */
 function aggFunc(func: string, raw = func): AggFunc {
-  if ((AGG_FUNCS as readonly string[]).includes(func)) return func as AggFunc;
-  if (Object.hasOwn(AGG_ALIASES, func)) return AGG_ALIASES[func];
-  throw new QueryError(`Unsupported aggregation function: ${raw}`);
+  if (!Object.hasOwn(AGG_ALIASES, func)) throw new QueryError(`Unsupported aggregation function: ${raw}`);
+  return AGG_ALIASES[func] as AggFunc;
 }
 
 const stripSeries = (func: string): string => (func.endsWith('Series') ? func.slice(0, -6) : func);

@@ -1,6 +1,6 @@
 import type { TimeSeries } from '../series.js';
 import { defineFunction, type FunctionDef } from './define.js';
-import { aggregateValues, checkAggFunc, sortByKey, sortKey } from './filter.js';
+import { aggregateOrNull, checkAggFunc, sortByKey, sortKey } from './filter.js';
 
 /**
  * graphite-web's 'Sorting' functions. Series are reordered, never changed. Sorts are stable, like Python's
@@ -114,7 +114,7 @@ export const sortByMinima = defineFunction({
     'Example: `&target=sortByMinima(server*.instance*.memory.free)`',
   params: [seriesListParam],
   run(_ctx, series) {
-    const positive = series.filter((s: TimeSeries) => (aggregateValues('max', s.values) ?? 0) > 0);
+    const positive = series.filter((s: TimeSeries) => (aggregateOrNull('max', s.values) ?? 0) > 0);
     return sortByKey(positive, (s) => sortKey('min', s), false);
   },
 });

@@ -1,7 +1,7 @@
+import { pythonRegex } from '../python-regex.js';
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
 import { defineFunction, type FunctionDef } from './define.js';
-import { pythonRegex } from './filter.js';
 import { makeSeries } from './series-util.js';
 
 /** graphite-web's 'Special' functions, and the 'Graph' ones that change what /render returns. */

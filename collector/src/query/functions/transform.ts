@@ -1,8 +1,9 @@
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
 import { parseInterval } from '../time.js';
+import { aggregateValues, resolveAggFunc } from './aggregation.js';
 import { defineFunction, type FunctionDef } from './define.js';
-import { aggregateValues, derive, pyPow, pyRound, pyStr, resolveAggFunc } from './graphite-compat.js';
+import { derive, pyPow, pyRound, pyStr } from './graphite-compat.js';
 import { formatG, mapValues } from './series-util.js';
 import { reread } from './window.js';
 

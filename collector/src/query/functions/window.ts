@@ -18,8 +18,29 @@ import type { TimeSeries } from '../series.js';
  */
 export function reread(ctx: EvalContext, inputs: readonly TimeSeries[], range: TimeRange): (TimeSeries | undefined)[] {
   const out: (TimeSeries | undefined)[] = inputs.map(() => undefined);
+  // Best: re-evaluate the argument as written, as graphite-web does; pair by name, else by position.
+  const argument = ctx.args?.[0];
+  if (argument !== undefined) {
+    let fresh: TimeSeries[] | null = null;
+    try {
+      fresh = ctx.evaluate(argument, range);
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
+    }
+    if (fresh) {
+      const byName = new Map(fresh.map((f) => [f.name, f]));
+      const samePositions = fresh.length === inputs.length;
+      inputs.forEach((s, i) => {
+        out[i] = byName.get(s.name) ?? (samePositions ? fresh[i] : undefined);
+      });
+      if (out.every((f) => f !== undefined)) {
+        return out.map((f, i) => f && { ...f, name: inputs[i].name, tags: { ...inputs[i].tags } });
+      }
+    }
+  }
   const groups = new Map<string, number[]>();
   inputs.forEach((s, i) => {
+    if (out[i] !== undefined) return;
     const group = groups.get(s.pathExpression);
     if (group) group.push(i);
     else groups.set(s.pathExpression, [i]);
