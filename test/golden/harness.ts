@@ -66,7 +66,8 @@ function fetchLiteral(all: ReturnType<typeof inputs>, path: string, range: TimeR
     }
     out.push({
       name,
-      tags: { ...(s.tags ?? {}), name },
+      // As graphite's TimeSeries: the name tag is the path without its `;tag=value` suffix.
+      tags: { ...(s.tags ?? {}), name: name.split(';')[0] },
       pathExpression: path,
       start,
       end,

@@ -7,7 +7,7 @@ import type { FunctionRegistry } from './functions/registry.js';
 import type { NameIndex } from './name-index.js';
 import { QueryError } from './query-error.js';
 import type { TimeSeries } from './series.js';
-import type { TagIndex } from './tag-index.js';
+import { seriesByTagExpression, type TagIndex } from './tag-index.js';
 
 export interface EventSource {
   listEvents(from: number, until: number): StoredEvent[];
@@ -76,7 +76,7 @@ export class QueryEngine {
   /** The leaves seriesByTag's expressions match, read over the range like any path. */
   private seriesByTag(expressions: readonly string[], range: TimeRange): TimeSeries[] {
     const { tags, source, tiers, maxSeries } = this.deps;
-    const pathExpression = `seriesByTag(${expressions.map((e) => (e.includes("'") ? `"${e}"` : `'${e}'`)).join(',')})`;
+    const pathExpression = seriesByTagExpression(expressions);
     const leaves = tags.find(expressions);
     if (leaves.length > maxSeries) {
       throw new QueryError(`${pathExpression} matches ${leaves.length} series, more than the limit of ${maxSeries}`);

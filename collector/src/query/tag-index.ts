@@ -332,3 +332,8 @@ function statFor(row: SeriesRow, name: string): string[] {
   if (row.kind === SeriesKind.Set) return SET_STATS.includes(stat) ? [stat] : [];
   return parseTimerStat(stat) ? [stat] : [];
 }
+
+/** The call as a path expression, which aggregates print: `seriesByTag('name=a.b','env=prod')`. */
+export function seriesByTagExpression(expressions: readonly string[]): string {
+  return `seriesByTag(${expressions.map((e) => (e.includes("'") ? `"${e}"` : `'${e}'`)).join(',')})`;
+}

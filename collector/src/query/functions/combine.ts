@@ -518,7 +518,7 @@ export const groupByTags = defineFunction({
   params: [
     seriesList,
     { name: 'callback', type: 'aggOrSeriesFunc', required: true },
-    { name: 'tags', type: 'string', required: true, multiple: true },
+    { name: 'tags', type: 'tag', required: true, multiple: true },
   ],
   run(ctx, list, callback, tags) {
     if (tags.length === 0) throw new QueryError('groupByTags(): no tags specified');

@@ -20,6 +20,7 @@ export type ParamType =
   | 'interval'
   | 'aggFunc'
   | 'aggOrSeriesFunc'
+  | 'tag'
   | 'intOrInf'
   | 'any';
 
@@ -50,6 +51,7 @@ interface TypeMap {
   interval: string;
   aggFunc: string;
   aggOrSeriesFunc: string;
+  tag: string;
   intOrInf: number;
   any: ArgValue;
 }
@@ -108,6 +110,8 @@ export function checkArg(func: string, spec: ParamSpec, value: ArgValue): ArgVal
       return typeof value === 'number' && !Number.isNaN(value) ? value : bad();
     case 'boolean':
       return typeof value === 'boolean' ? value : bad();
+    case 'tag':
+      return typeof value === 'string' && value !== '' ? value : bad();
     case 'string':
       if (typeof value !== 'string') return bad();
       if (spec.options && !spec.options.includes(value)) return bad();

@@ -1,5 +1,5 @@
 import type { FunctionDef } from './define.js';
-import { describeParam } from './params.js';
+import { describeParam, type ParamSpec } from './params.js';
 
 /** Functions by name and alias; registering checks what graphite-web checks when it loads a plugin. */
 export class FunctionRegistry {
@@ -53,7 +53,7 @@ export function describeFunction(name: string, def: FunctionDef): Record<string,
   const signature = def.params.map((p) => {
     if (p.multiple) return `*${p.name}`;
     if (p.required) return p.name;
-    return `${p.name}=${p.default === undefined || p.default === null ? 'None' : JSON.stringify(p.default)}`;
+    return `${p.name}=${pythonRepr(p.default)}`;
   });
   return {
     name,
@@ -63,4 +63,13 @@ export function describeFunction(name: string, def: FunctionDef): Record<string,
     group: def.group,
     params: def.params.map(describeParam),
   };
+}
+
+/** A default as graphite-web's signature shows it: Python's repr. */
+function pythonRepr(value: ParamSpec['default']): string {
+  if (value === undefined || value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === Number.POSITIVE_INFINITY) return 'inf';
+  return String(value);
 }

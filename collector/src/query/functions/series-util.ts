@@ -43,7 +43,14 @@ export function makeSeries(
 
 /** The same series under another name (tags and everything else kept, as graphite-web's functions do). */
 export function renamed(series: TimeSeries, name: string, values: Float64Array = series.values): TimeSeries {
-  return { ...series, name, pathExpression: name, values, end: series.start + values.length * series.step };
+  return {
+    ...series,
+    name,
+    tags: { ...series.tags },
+    pathExpression: name,
+    values,
+    end: series.start + values.length * series.step,
+  };
 }
 
 /** Applies `fn` to every non-null value; nulls stay null. */
@@ -72,10 +79,13 @@ export function consolidateBy(series: TimeSeries, factor: number): Float64Array 
   const out = new Float64Array(n);
   for (let b = 0; b < n; b++) {
     const bucket: number[] = [];
-    for (let i = b * factor; i < Math.min((b + 1) * factor, series.values.length); i++) {
+    const size = Math.min((b + 1) * factor, series.values.length) - b * factor;
+    for (let i = b * factor; i < b * factor + size; i++) {
       if (!Number.isNaN(series.values[i])) bucket.push(series.values[i]);
     }
-    out[b] = bucket.length === 0 ? Number.NaN : applyConsolidation(series.consolidationFunc, bucket, factor);
+    // As graphite's consolidation: enough points present (xFilesFactor), and avg_zero over the bucket's own size.
+    const enough = bucket.length > 0 && bucket.length / size >= series.xFilesFactor;
+    out[b] = enough ? applyConsolidation(series.consolidationFunc, bucket, size) : Number.NaN;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { pythonRegex } from '../python-regex.js';
 import { QueryError } from '../query-error.js';
 import type { TimeSeries } from '../series.js';
+import { seriesByTagExpression } from '../tag-index.js';
 import { defineFunction, type FunctionDef } from './define.js';
 import { makeSeries } from './series-util.js';
 
@@ -153,11 +154,6 @@ function checkTagExpressions(expressions: readonly string[]): void {
   if (allMatchEmpty) {
     throw new QueryError('Invalid parameters (at least one tag expression must not match the empty string)');
   }
-}
-
-/** The call as a path expression, which aggregates print: `seriesByTag('name=a.b','env=prod')`. */
-function seriesByTagExpression(expressions: readonly string[]): string {
-  return `seriesByTag(${expressions.map((e) => (e.includes("'") ? `"${e}"` : `'${e}'`)).join(',')})`;
 }
 
 /** Python's str ordering (by code point), as graphite sorts fetched series by name. */
