@@ -166,6 +166,43 @@ describe('SQLite store', () => {
     rmSync(dir2, { recursive: true, force: true });
   });
 
+  it('seals finished chunks into one row per series and reads them back unchanged', () => {
+    const dir2 = tempDir();
+    const file = join(dir2, 'sealed.db');
+    const w = SqliteWriter.open(file, tiers);
+    for (let i = 0; i < 800; i++) {
+      w.write(batchAt(base + i, i));
+      w.maintain(base + i + 1);
+    }
+    // A late point for a sealed second merges into its chunk at the next seal, as the hot upsert would.
+    w.write({ ...batchAt(base + 5, 5), ts: base + 5, timers: { keys: [], stats: new Float64Array(0), sketches: [] } });
+    for (let i = 0; i < 40; i++) w.maintain(base + 801);
+    const db = new Database(file, { readonly: true });
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM chunks_1')).toBeGreaterThanOrEqual(2 * 4);
+    expect(count('SELECT count(*) AS n FROM timer_chunks_1')).toBe(2);
+    expect(count('SELECT min(ts) AS n FROM points_1')).toBe(base + 720);
+    db.close();
+    const r = SqliteReader.open(file);
+    const index = new NameIndex([99]);
+    for (const row of r.listSeries()) index.add(row);
+    const range = { from: base - 1, until: base + 799, now: base + 800 };
+    const read = (path: string) => {
+      const [found] = index.leaves(compileGlob(path));
+      return [...fetchLeaf(r, found, range, tiers).values];
+    };
+    const hits = read('stats.counters.s.hits.count');
+    expect(hits).toHaveLength(800);
+    expect(hits[5]).toBe(2);
+    expect(hits.filter((v, i) => i !== 5).every((v) => v === 1)).toBe(true);
+    expect(read('stats.gauges.s.level')).toEqual(Array.from({ length: 800 }, (_, i) => i));
+    expect(read('stats.timers.s.lat.count').every((v) => v === 10)).toBe(true);
+    expect(read('stats.timers.s.lat.upper')).toEqual(Array.from({ length: 800 }, (_, i) => (i % 7) + 100));
+    r.close();
+    w.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
   it('deletes what retention no longer keeps, and keeps the coarser copy', () => {
     const later = base + minutes * 60 + 3600 + 120;
     writer.maintain(later);

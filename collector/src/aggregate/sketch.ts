@@ -177,6 +177,45 @@ export class QuantileSketch {
   }
 }
 
+/**
+ * A stored sketch read in place: a rank query walks the encoded runs without building the bins, which
+ * is most of the cost of reading percentiles over long ranges. Anything else decodes it once.
+ */
+export class EncodedSketch {
+  private decoded: QuantileSketch | null = null;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  valueAtRank(rank: number): number {
+    const r = new VarintReader(this.bytes);
+    if (r.uint() !== ENCODING_VERSION) return this.full().valueAtRank(rank);
+    let seen = r.uint();
+    if (rank <= seen && seen > 0) return 0;
+    const runCount = r.uint();
+    let key = 0;
+    let lastKey = 0;
+    for (let i = 0; i < runCount; i++) {
+      key = i === 0 ? r.sint() : key + r.uint();
+      const length = r.uint();
+      for (let j = 0; j < length; j++, key++) {
+        seen += r.uint();
+        lastKey = key;
+        if (seen >= rank) return representative(key);
+      }
+    }
+    return seen === 0 ? Number.NaN : representative(lastKey);
+  }
+
+  partialSums(k: number, fromTop: boolean): { sum: number; sumSquares: number } {
+    return this.full().partialSums(k, fromTop);
+  }
+
+  full(): QuantileSketch {
+    this.decoded ??= QuantileSketch.decode(this.bytes);
+    return this.decoded;
+  }
+}
+
 const EMPTY = new Float64Array(0);
 
 function representative(key: number): number {

@@ -1,5 +1,14 @@
 import type { TimerSummary } from './timer-summary.js';
 
+/** What the stats need of a sketch: a live QuantileSketch or a stored one read in place (EncodedSketch). */
+export interface RankedSketch {
+  valueAtRank(rank: number): number;
+  partialSums(k: number, fromTop: boolean): { sum: number; sumSquares: number };
+}
+
+/** A summary as the stats read it. */
+export type SummaryView = Omit<TimerSummary, 'sketch'> & { sketch: RankedSketch };
+
 /**
  * etsy StatsD's timer series (`stats.timers.<key>.<stat>`), derived at read time from a TimerSummary.
  * count, count_ps, lower, upper, sum, sum_squares, mean and std are exact; median and the per-percentile
@@ -57,7 +66,7 @@ function parsePercentileSuffix(suffix: string): number | null {
 }
 
 /** The stat's value for one summary over `intervalSec`, or NaN where etsy would emit nothing. */
-export function computeTimerStat(stat: TimerStat, s: TimerSummary, intervalSec: number): number {
+export function computeTimerStat(stat: TimerStat, s: SummaryView, intervalSec: number): number {
   switch (stat.kind) {
     case 'count':
       return s.count;
@@ -87,7 +96,7 @@ export function computeTimerStat(stat: TimerStat, s: TimerSummary, intervalSec: 
   }
 }
 
-function percentileStat(field: TimerField, pct: number, s: TimerSummary): number {
+function percentileStat(field: TimerField, pct: number, s: SummaryView): number {
   // etsy: with one sample every percentile is that sample; otherwise k = round(|pct|/100 * n).
   const k = s.n === 1 ? 1 : Math.round((Math.abs(pct) / 100) * s.n);
   // etsy skips a percentile whose rank rounds to zero.
@@ -109,7 +118,7 @@ function percentileStat(field: TimerField, pct: number, s: TimerSummary): number
   return sum / k;
 }
 
-function valueAtRank(s: TimerSummary, rank: number): number {
+function valueAtRank(s: SummaryView, rank: number): number {
   if (rank >= s.n) return s.max;
   if (rank <= 1) return s.min;
   const v = s.sketch.valueAtRank(rank);

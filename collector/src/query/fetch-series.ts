@@ -1,5 +1,5 @@
-import { QuantileSketch } from '../aggregate/sketch.js';
-import { computeTimerStat, parseTimerStat, type TimerStat } from '../aggregate/timer-stats.js';
+import { EncodedSketch, QuantileSketch } from '../aggregate/sketch.js';
+import { computeTimerStat, parseTimerStat, type SummaryView, type TimerStat } from '../aggregate/timer-stats.js';
 import { emptySummary, mergeSummary, type TimerSummary } from '../aggregate/timer-summary.js';
 import { pickTier, type RetentionTier } from '../store/retention.js';
 import { SeriesKind } from '../store/series-kind.js';
@@ -9,6 +9,8 @@ import type { ConsolidationFunc, TimeSeries } from './series.js';
 
 /** What fetching needs from storage; the SQLite reader implements it. */
 export interface SeriesSource {
+  /** Fills `out` (pre-filled with NaN) with the points of [start, start + out.length * step). */
+  readInto(seriesId: number, stepSec: number, start: number, out: Float64Array): void;
   readValues(seriesId: number, stepSec: number, from: number, until: number): Array<[number, number]>;
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[];
 }
@@ -40,24 +42,22 @@ export function fetchLeaf(
 
   if (series.kind === SeriesKind.Timer) {
     const timerStat = parseTimerStat(stat) as TimerStat;
-    const needsSketch = timerStat.kind === 'median' || timerStat.kind === 'percentile' || recent.length > 0;
-    const buckets = new Map<number, TimerSummary>();
-    for (const row of source.readSummaries(series.id, step, start, end - step)) {
-      buckets.set(row[0], toSummary(row, needsSketch));
-    }
+    const buckets = new Map<number, SummaryView>();
+    for (const row of source.readSummaries(series.id, step, start, end - step)) buckets.set(row[0], toView(row));
     for (const b of recent) {
       const folded = foldTimers(source, series.id, finer, b, step, range.now);
       if (folded) buckets.set(b, folded);
     }
     for (const [ts, summary] of buckets) values[(ts - start) / step] = computeTimerStat(timerStat, summary, step);
   } else {
-    const buckets = new Map<number, number>(source.readValues(series.id, step, start, end - step));
+    source.readInto(series.id, step, start, values);
     for (const b of recent) {
       const folded = foldValues(source, series.id, series.kind, finer, b, step, range.now);
-      if (folded !== undefined) buckets.set(b, folded);
+      if (folded !== undefined) values[(b - start) / step] = folded;
     }
-    const perSecond = series.kind === SeriesKind.Counter && stat === 'rate';
-    for (const [ts, v] of buckets) values[(ts - start) / step] = perSecond ? v / step : v;
+    if (series.kind === SeriesKind.Counter && stat === 'rate') {
+      for (let i = 0; i < values.length; i++) values[i] /= step;
+    }
   }
 
   const basePath = stat === '' ? series.name : `${series.name}.${stat}`;
@@ -135,6 +135,22 @@ function defaultConsolidation(kind: SeriesKind, stat: string): ConsolidationFunc
     if (stat === 'count' || stat === 'sum' || stat.startsWith('count_') || stat.startsWith('sum_')) return 'sum';
   }
   return 'average';
+}
+
+/** A stored interval for reading stats: the sketch is read in place, decoded only if a stat needs it. */
+function toView(row: SummaryRow): SummaryView {
+  const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
+  const empty = new QuantileSketch();
+  return {
+    count,
+    n,
+    sum,
+    sumSquares,
+    m2,
+    min: min ?? Number.NaN,
+    max: max ?? Number.NaN,
+    sketch: sketch ? new EncodedSketch(sketch) : empty,
+  };
 }
 
 function toSummary(row: SummaryRow, withSketch: boolean): TimerSummary {

@@ -23,6 +23,18 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX events_ts ON events (ts);
    CREATE TABLE rollup_state (step INTEGER PRIMARY KEY, done_until INTEGER NOT NULL);`,
+  // Event ids are never reused once DELETE /events/:id exists: a deleted deploy's id must not name another one.
+  `CREATE TABLE events_v2 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ts INTEGER NOT NULL,
+     what TEXT NOT NULL,
+     data TEXT NOT NULL DEFAULT '',
+     tags TEXT NOT NULL DEFAULT '[]'
+   );
+   INSERT INTO events_v2 (id, ts, what, data, tags) SELECT id, ts, what, data, tags FROM events;
+   DROP TABLE events;
+   ALTER TABLE events_v2 RENAME TO events;
+   CREATE INDEX events_ts ON events (ts);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -48,7 +60,19 @@ export function timersTable(stepSec: number): string {
   return `timers_${stepSec}`;
 }
 
-/** WITHOUT ROWID keyed by (series, ts): one B-tree, and a series' range is one contiguous scan. */
+export function valueChunksTable(stepSec: number): string {
+  return `chunks_${stepSec}`;
+}
+
+export function timerChunksTable(stepSec: number): string {
+  return `timer_chunks_${stepSec}`;
+}
+
+/**
+ * Per tier: hot rows (one per point, where flushes write and merge) and sealed chunks (one row per series
+ * per CHUNK_POINTS steps; see chunk-codec.ts). WITHOUT ROWID keyed by (series, time): one B-tree each, and
+ * a series' range is one contiguous scan.
+ */
 export function createTierTables(db: Database, stepSec: number): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${pointsTable(stepSec)} (
@@ -58,5 +82,11 @@ export function createTierTables(db: Database, stepSec: number): void {
       series_id INTEGER NOT NULL, ts INTEGER NOT NULL,
       count REAL NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL, m2 REAL NOT NULL,
       min REAL, max REAL, sketch BLOB,
-      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;`);
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${valueChunksTable(stepSec)} (
+      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (series_id, start)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ${timerChunksTable(stepSec)} (
+      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (series_id, start)) WITHOUT ROWID;`);
 }

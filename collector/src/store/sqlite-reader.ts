@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { pointsTable, timersTable } from './schema.js';
+import { chunkSpan, decodeSummaries, decodeValuesInto } from './chunk-codec.js';
+import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import type { SeriesRow } from './series-kind.js';
 import { type Db, openForRead } from './sqlite-open.js';
 import type { NewEvent } from './write-batch.js';
@@ -35,20 +36,61 @@ export class SqliteReader {
     return this.db.prepare('SELECT id, name, tags, kind FROM series ORDER BY id').all() as SeriesRow[];
   }
 
-  /** [ts, value] rows with from <= ts <= until, in time order. */
-  readValues(seriesId: number, stepSec: number, from: number, until: number): Array<[number, number]> {
-    const stmt = this.statement(
-      `SELECT ts, value FROM ${pointsTable(stepSec)} WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`,
+  /**
+   * Fills `out` with the points of [start, start + out.length * step): sealed chunks first, then the hot
+   * rows not yet sealed. The caller pre-fills `out` with NaN.
+   */
+  readInto(seriesId: number, stepSec: number, start: number, out: Float64Array): void {
+    const end = start + out.length * stepSec;
+    const chunks = this.statement(
+      `SELECT start, data FROM ${valueChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
     );
-    return stmt.raw(true).all(seriesId, from, until) as Array<[number, number]>;
+    for (const [chunk, data] of chunks.raw(true).iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<
+      [number, Uint8Array]
+    >) {
+      decodeValuesInto(data, out, (chunk - start) / stepSec);
+    }
+    const hot = this.statement(
+      `SELECT ts, value FROM ${pointsTable(stepSec)} WHERE series_id = ? AND ts >= ? AND ts < ?`,
+    );
+    for (const [ts, v] of hot.raw(true).iterate(seriesId, start, end) as Iterable<[number, number]>) {
+      out[(ts - start) / stepSec] = v;
+    }
   }
 
+  /** [ts, value] points with from <= ts <= until, in time order. */
+  readValues(seriesId: number, stepSec: number, from: number, until: number): Array<[number, number]> {
+    const first = from - (((from % stepSec) + stepSec) % stepSec);
+    const values = new Float64Array(Math.max(0, Math.floor((until - first) / stepSec) + 1)).fill(Number.NaN);
+    this.readInto(seriesId, stepSec, first, values);
+    const out: Array<[number, number]> = [];
+    values.forEach((v, i) => {
+      const ts = first + i * stepSec;
+      if (!Number.isNaN(v) && ts >= from) out.push([ts, v]);
+    });
+    return out;
+  }
+
+  /** Timer intervals with from <= ts <= until, in time order, from sealed chunks and hot rows. */
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
-    const stmt = this.statement(
-      `SELECT ts, count, n, sum, sumsq, m2, min, max, sketch FROM ${timersTable(stepSec)}
-       WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`,
+    const byTs = new Map<number, SummaryRow>();
+    const chunks = this.statement(
+      `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
     );
-    return stmt.raw(true).all(seriesId, from, until) as SummaryRow[];
+    for (const [chunk, data] of chunks.raw(true).iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<
+      [number, Uint8Array]
+    >) {
+      for (const [index, summary] of decodeSummaries(data)) {
+        const ts = chunk + index * stepSec;
+        if (ts >= from && ts <= until) byTs.set(ts, [ts, ...summary]);
+      }
+    }
+    const hot = this.statement(
+      `SELECT ts, count, n, sum, sumsq, m2, min, max, sketch FROM ${timersTable(stepSec)}
+       WHERE series_id = ? AND ts >= ? AND ts <= ?`,
+    );
+    for (const row of hot.raw(true).iterate(seriesId, from, until) as Iterable<SummaryRow>) byTs.set(row[0], row);
+    return [...byTs.values()].sort((a, b) => a[0] - b[0]);
   }
 
   listEvents(from: number, until: number): StoredEvent[] {

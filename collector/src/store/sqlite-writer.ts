@@ -1,9 +1,12 @@
 import type Database from 'better-sqlite3';
+import { chunkSpan } from './chunk-codec.js';
+import { ChunkSealer } from './chunk-sealer.js';
 import type { RetentionTier } from './retention.js';
-import { pointsTable, timersTable } from './schema.js';
+import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import { SeriesKind, type SeriesRow, splitKey } from './series-kind.js';
 import { type Db, openForWrite } from './sqlite-open.js';
-import { TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
+import type { StoredEvent } from './sqlite-reader.js';
+import { type NewEvent, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
 
 /**
  * The write side of the SQLite store: one transaction per flush into the finest tier, then rollups into
@@ -43,8 +46,13 @@ export class SqliteWriter {
   private readonly upsert: Record<Exclude<SeriesKind, SeriesKind.Timer>, Database.Statement>;
   private readonly upsertTimer: Database.Statement;
   private readonly insertEvent: Database.Statement;
+  private readonly insertEventReturning: Database.Statement;
+  private readonly deleteEventReturning: Database.Statement;
   private readonly finest: RetentionTier;
   private lastRetentionRun = 0;
+  private readonly sealer: ChunkSealer;
+  /** The flush interval of the batches written, which paces sealing. */
+  private intervalSec = 10;
 
   static open(path: string, tiers: readonly RetentionTier[]): SqliteWriter {
     return new SqliteWriter(openForWrite(path, tiers), tiers);
@@ -55,6 +63,7 @@ export class SqliteWriter {
     private readonly tiers: readonly RetentionTier[],
   ) {
     this.finest = tiers[0];
+    this.sealer = new ChunkSealer(db, tiers, () => this.intervalSec);
     for (const row of db.prepare('SELECT id, name, tags, kind FROM series').all() as SeriesRow[]) {
       this.ids.set(cacheKey(row.kind, row.name + row.tags), row.id);
     }
@@ -73,9 +82,25 @@ export class SqliteWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, ts) DO UPDATE SET ${TIMER_MERGE}`,
     );
     this.insertEvent = db.prepare('INSERT INTO events (ts, what, data, tags) VALUES (?, ?, ?, ?)');
+    this.insertEventReturning = db.prepare(
+      'INSERT INTO events (ts, what, data, tags) VALUES (?, ?, ?, ?) RETURNING id, ts, what, data, tags',
+    );
+    this.deleteEventReturning = db.prepare('DELETE FROM events WHERE id = ? RETURNING id, ts, what, data, tags');
+  }
+
+  /** Stores one event (POST /events) in its own transaction and returns it with its id. */
+  addEvent(e: NewEvent): StoredEvent {
+    return eventFromRow(this.insertEventReturning.get(e.ts, e.what, e.data, JSON.stringify(e.tags)) as EventRow);
+  }
+
+  /** Deletes one event; returns what was deleted, or undefined when no event has that id. */
+  deleteEvent(id: number): StoredEvent | undefined {
+    const row = this.deleteEventReturning.get(id) as EventRow | undefined;
+    return row ? eventFromRow(row) : undefined;
   }
 
   write(batch: WriteBatch): WriteResult {
+    this.intervalSec = batch.intervalSec;
     const result: WriteResult = { rows: 0, newSeries: [], droppedTimed: 0, events: 0 };
     const step = this.finest.stepSec;
     const bucket = batch.ts - (batch.ts % step);
@@ -132,8 +157,9 @@ export class SqliteWriter {
   }
 
   /**
-   * Rolls every finished coarse bucket up from the tier below it, then (at most once a minute) deletes points
-   * older than each tier keeps. `completeUntil` is the end of the last interval written.
+   * Rolls every finished coarse bucket up from the tier below it, seals the next slice of series' finished
+   * chunks, then (at most once a minute) deletes points older than each tier keeps. `completeUntil` is the
+   * end of the last interval written. Rollups read hot rows, so they run before sealing.
    */
   maintain(completeUntil: number): void {
     let sourceDone = completeUntil - (completeUntil % this.finest.stepSec);
@@ -148,6 +174,7 @@ export class SqliteWriter {
       if (until > start) this.rollup(from.stepSec, to.stepSec, start, until);
       sourceDone = Math.max(until, start);
     }
+    this.sealer.sealSome(completeUntil, this.ids.size);
     if (completeUntil - this.lastRetentionRun >= 60) {
       this.lastRetentionRun = completeUntil;
       this.db.transaction(() => {
@@ -155,6 +182,13 @@ export class SqliteWriter {
           const cutoff = completeUntil - tier.retentionSec;
           for (const table of [pointsTable(tier.stepSec), timersTable(tier.stepSec)]) {
             this.db.prepare(`DELETE FROM ${table} WHERE series_id IN (SELECT id FROM series) AND ts < ?`).run(cutoff);
+          }
+          // A chunk goes once its last step is past the cutoff.
+          const lastStart = cutoff - chunkSpan(tier.stepSec);
+          for (const table of [valueChunksTable(tier.stepSec), timerChunksTable(tier.stepSec)]) {
+            this.db
+              .prepare(`DELETE FROM ${table} WHERE series_id IN (SELECT id FROM series) AND start < ?`)
+              .run(lastStart);
           }
         }
       })();
@@ -214,6 +248,18 @@ export class SqliteWriter {
     result.newSeries.push({ id, name, tags, kind });
     return id;
   }
+}
+
+interface EventRow {
+  id: number;
+  ts: number;
+  what: string;
+  data: string;
+  tags: string;
+}
+
+function eventFromRow(row: EventRow): StoredEvent {
+  return { id: row.id, ts: row.ts, what: row.what, data: row.data, tags: JSON.parse(row.tags) as string[] };
 }
 
 function cacheKey(kind: SeriesKind, key: string): string {

@@ -1,0 +1,126 @@
+import type { SummaryRow } from './sqlite-reader.js';
+
+/**
+ * Sealed storage: once a stretch of CHUNK_POINTS steps is over, a series' points in it are packed into one
+ * row, so a day of 10 s points reads as 24 rows instead of 8,640. Writes keep going to one row per point
+ * (the "hot" rows) until their chunk is sealed; readers combine both.
+ *
+ * A value chunk is [u16 first index][u16 count] then `count` float64 values (NaN = no point), trimmed to the
+ * stretch that has points. A timer chunk is [u16 entries] then per entry [u16 index][7 × float64: count, n,
+ * sum, sumsq, m2, min, max][varint sketch length][sketch bytes].
+ */
+
+export const CHUNK_POINTS = 360;
+
+export function chunkSpan(stepSec: number): number {
+  return stepSec * CHUNK_POINTS;
+}
+
+export function chunkStart(ts: number, stepSec: number): number {
+  const span = chunkSpan(stepSec);
+  return ts - (((ts % span) + span) % span);
+}
+
+/** Packs the points of one chunk (index 0 = the chunk's start); null when it has none. */
+export function encodeValues(values: Float64Array): Uint8Array | null {
+  let first = 0;
+  while (first < values.length && Number.isNaN(values[first])) first++;
+  if (first === values.length) return null;
+  let last = values.length - 1;
+  while (Number.isNaN(values[last])) last--;
+  const count = last - first + 1;
+  const out = new Uint8Array(4 + count * 8);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, first, true);
+  view.setUint16(2, count, true);
+  for (let i = 0; i < count; i++) view.setFloat64(4 + i * 8, values[first + i], true);
+  return out;
+}
+
+/**
+ * Writes a chunk's points into `out`, where `offset` is the index in `out` of the chunk's first step.
+ * Points that fall outside `out` are skipped, so a chunk can straddle the range asked for.
+ */
+export function decodeValuesInto(blob: Uint8Array, out: Float64Array, offset: number): void {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const first = view.getUint16(0, true);
+  const count = view.getUint16(2, true);
+  if (blob.byteLength !== 4 + count * 8 || first + count > CHUNK_POINTS) throw new Error('corrupt value chunk');
+  const from = Math.max(0, -(offset + first));
+  const to = Math.min(count, out.length - (offset + first));
+  for (let i = from; i < to; i++) {
+    const v = view.getFloat64(4 + i * 8, true);
+    if (!Number.isNaN(v)) out[offset + first + i] = v;
+  }
+}
+
+export function decodeValues(blob: Uint8Array): Float64Array {
+  const out = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+  decodeValuesInto(blob, out, 0);
+  return out;
+}
+
+/** A stored timer interval without its timestamp: count, n, sum, sumsq, m2, min, max, sketch. */
+export type StoredSummary = SummaryRow extends [number, ...infer Rest] ? Rest : never;
+
+export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: StoredSummary]>): Uint8Array {
+  let size = 2;
+  for (const [, s] of entries) size += 2 + 56 + 5 + (s[7]?.byteLength ?? 0);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, entries.length, true);
+  let p = 2;
+  for (const [index, s] of entries) {
+    view.setUint16(p, index, true);
+    p += 2;
+    for (let k = 0; k < 7; k++) {
+      view.setFloat64(p, (s[k] as number | null) ?? Number.NaN, true);
+      p += 8;
+    }
+    const sketch = s[7] ?? new Uint8Array(0);
+    let len = sketch.byteLength;
+    while (len >= 0x80) {
+      out[p++] = (len & 0x7f) | 0x80;
+      len >>>= 7;
+    }
+    out[p++] = len;
+    out.set(sketch, p);
+    p += sketch.byteLength;
+  }
+  return out.slice(0, p);
+}
+
+export function decodeSummaries(blob: Uint8Array): Array<[number, StoredSummary]> {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const entries = view.getUint16(0, true);
+  const out: Array<[number, StoredSummary]> = [];
+  let p = 2;
+  for (let e = 0; e < entries; e++) {
+    if (p + 58 > blob.byteLength) throw new Error('corrupt timer chunk');
+    const index = view.getUint16(p, true);
+    p += 2;
+    const f: number[] = [];
+    for (let k = 0; k < 7; k++) {
+      f.push(view.getFloat64(p, true));
+      p += 8;
+    }
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= blob.byteLength || shift > 28) throw new Error('corrupt timer chunk');
+      const b = blob[p++];
+      len |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    if (p + len > blob.byteLength) throw new Error('corrupt timer chunk');
+    const sketch = len > 0 ? blob.slice(p, p + len) : null;
+    p += len;
+    const [count, n, sum, sumsq, m2, min, max] = f;
+    out.push([
+      index,
+      [count, n, sum, sumsq, m2, Number.isNaN(min) ? null : min, Number.isNaN(max) ? null : max, sketch],
+    ]);
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
+import {
+  CHUNK_POINTS,
+  chunkStart,
+  decodeSummaries,
+  decodeValues,
+  decodeValuesInto,
+  encodeSummaries,
+  encodeValues,
+  type StoredSummary,
+} from '../../collector/src/store/chunk-codec.js';
+
+describe('value chunks', () => {
+  it('round-trip, trimmed to the stretch that has points', () => {
+    const values = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+    values[10] = 1.5;
+    values[11] = -0;
+    values[20] = 1e300;
+    const blob = encodeValues(values);
+    expect(blob?.byteLength).toBe(4 + 11 * 8);
+    const back = decodeValues(blob as Uint8Array);
+    expect(back[10]).toBe(1.5);
+    expect(Object.is(back[11], -0)).toBe(true);
+    expect(back[20]).toBe(1e300);
+    expect(Number.isNaN(back[0]) && Number.isNaN(back[12]) && Number.isNaN(back[359])).toBe(true);
+  });
+
+  it('encode nothing for an empty chunk', () => {
+    expect(encodeValues(new Float64Array(CHUNK_POINTS).fill(Number.NaN))).toBeNull();
+  });
+
+  it('decode into a window that cuts the chunk on either side', () => {
+    const values = new Float64Array(CHUNK_POINTS).map((_, i) => i);
+    const blob = encodeValues(values) as Uint8Array;
+    const out = new Float64Array(5).fill(Number.NaN);
+    decodeValuesInto(blob, out, -100); // the window starts at the chunk's index 100
+    expect([...out]).toEqual([100, 101, 102, 103, 104]);
+    const tail = new Float64Array(5).fill(Number.NaN);
+    decodeValuesInto(blob, tail, 3); // the chunk starts 3 steps into the window
+    expect([...tail]).toEqual([Number.NaN, Number.NaN, Number.NaN, 0, 1]);
+  });
+
+  it('rejects a corrupt chunk', () => {
+    expect(() => decodeValues(Uint8Array.of(0, 0, 9, 0, 1, 2))).toThrow(/corrupt value chunk/);
+  });
+
+  it('aligns chunk starts to the span, for negative times too', () => {
+    expect(chunkStart(3600 * 5 + 17, 10)).toBe(3600 * 5);
+    expect(chunkStart(-1, 10)).toBe(-3600);
+  });
+});
+
+describe('timer chunks', () => {
+  it('round-trip summaries with and without sketches', () => {
+    const sketch = new QuantileSketch();
+    for (const v of [1, 2, 3, 500]) sketch.add(v);
+    const a: StoredSummary = [4, 4, 506, 250014, 187264.75, 1, 500, sketch.encode()];
+    const idle: StoredSummary = [0, 0, 0, 0, 0, null, null, null];
+    const back = decodeSummaries(
+      encodeSummaries([
+        [0, a],
+        [359, idle],
+      ]),
+    );
+    expect(back).toEqual([
+      [0, a],
+      [359, idle],
+    ]);
+    expect(QuantileSketch.decode(back[0][1][7] as Uint8Array).valueAtRank(4)).toBeCloseTo(500, -1);
+  });
+
+  it('rejects a truncated chunk', () => {
+    const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
+    expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1))).toThrow(/corrupt timer chunk/);
+  });
+});
