@@ -57,21 +57,24 @@ describe('timer chunks', () => {
     for (const v of [1, 2, 3, 500]) sketch.add(v);
     const a: StoredSummary = [4, 4, 506, 250014, 187264.75, 1, 500, sketch.encode()];
     const idle: StoredSummary = [0, 0, 0, 0, 0, null, null, null];
+    const start = 36_000;
     const back = decodeSummaries(
       encodeSummaries([
         [0, a],
         [359, idle],
       ]),
+      start,
+      10,
     );
     expect(back).toEqual([
-      [0, a],
-      [359, idle],
+      [start, ...a],
+      [start + 3590, ...idle],
     ]);
-    expect(QuantileSketch.decode(back[0][1][7] as Uint8Array).valueAtRank(4)).toBeCloseTo(500, -1);
+    expect(QuantileSketch.decode(back[0][8] as Uint8Array).valueAtRank(4)).toBeCloseTo(500, -1);
   });
 
   it('rejects a truncated chunk', () => {
     const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
-    expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1))).toThrow(/corrupt timer chunk/);
+    expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1), 0, 10)).toThrow(/corrupt timer chunk/);
   });
 });

@@ -90,10 +90,11 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
   return out.slice(0, p);
 }
 
-export function decodeSummaries(blob: Uint8Array): Array<[number, StoredSummary]> {
+/** The chunk's intervals as rows, `ts` = start + index * step; sketches are views into the blob. */
+export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number): SummaryRow[] {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const entries = view.getUint16(0, true);
-  const out: Array<[number, StoredSummary]> = [];
+  const out: SummaryRow[] = [];
   let p = 2;
   for (let e = 0; e < entries; e++) {
     if (p + 58 > blob.byteLength) throw new Error('corrupt timer chunk');
@@ -114,13 +115,11 @@ export function decodeSummaries(blob: Uint8Array): Array<[number, StoredSummary]
       shift += 7;
     }
     if (p + len > blob.byteLength) throw new Error('corrupt timer chunk');
-    const sketch = len > 0 ? blob.slice(p, p + len) : null;
+    const sketch = len > 0 ? blob.subarray(p, p + len) : null;
     p += len;
     const [count, n, sum, sumsq, m2, min, max] = f;
-    out.push([
-      index,
-      [count, n, sum, sumsq, m2, Number.isNaN(min) ? null : min, Number.isNaN(max) ? null : max, sketch],
-    ]);
+    const ts = start + index * stepSec;
+    out.push([ts, count, n, sum, sumsq, m2, Number.isNaN(min) ? null : min, Number.isNaN(max) ? null : max, sketch]);
   }
   return out;
 }

@@ -96,7 +96,12 @@ export class ChunkSealer {
     const write = this.stmt(`INSERT OR REPLACE INTO ${chunks} (series_id, start, data) VALUES (?, ?, ?)`);
     for (const [start, points] of byChunk(rows, step)) {
       const existing = read.get(id, start) as { data: Uint8Array } | undefined;
-      const entries = new Map<number, StoredSummary>(existing ? decodeSummaries(existing.data) : []);
+      const entries = new Map<number, StoredSummary>();
+      for (const [ts, ...summary] of existing ? decodeSummaries(existing.data, start, step) : []) {
+        // Copy the sketch out of the blob it views, which SQLite may reuse.
+        const sketch = summary[7];
+        entries.set((ts - start) / step, [...summary.slice(0, 7), sketch ? sketch.slice() : null] as StoredSummary);
+      }
       for (const [ts, ...summary] of points) {
         const i = (ts - start) / step;
         const prev = entries.get(i);

@@ -35,6 +35,13 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_ts ON events (ts);`,
+  // Saved dashboards (PUT /dashboards/:id): the JSON body as the UI sent it, with the title for the list.
+  `CREATE TABLE dashboards (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     body TEXT NOT NULL,
+     updated INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

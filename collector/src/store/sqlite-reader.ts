@@ -22,6 +22,14 @@ export interface StoredEvent extends NewEvent {
   id: number;
 }
 
+/** A saved dashboard: its JSON body (title, panels, range) as stored, with its id and last change (epoch s). */
+export interface StoredDashboard {
+  id: string;
+  title: string;
+  body: string;
+  updated: number;
+}
+
 /** The read side of the SQLite store, on the main thread; WAL lets it read while the writer thread commits. */
 export class SqliteReader {
   private readonly statements = new Map<string, Database.Statement>();
@@ -73,23 +81,24 @@ export class SqliteReader {
 
   /** Timer intervals with from <= ts <= until, in time order, from sealed chunks and hot rows. */
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
-    const byTs = new Map<number, SummaryRow>();
+    const out: SummaryRow[] = [];
     const chunks = this.statement(
       `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
     );
     for (const [chunk, data] of chunks.raw(true).iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<
       [number, Uint8Array]
     >) {
-      for (const [index, summary] of decodeSummaries(data)) {
-        const ts = chunk + index * stepSec;
-        if (ts >= from && ts <= until) byTs.set(ts, [ts, ...summary]);
-      }
+      for (const row of decodeSummaries(data, chunk, stepSec)) if (row[0] >= from && row[0] <= until) out.push(row);
     }
     const hot = this.statement(
       `SELECT ts, count, n, sum, sumsq, m2, min, max, sketch FROM ${timersTable(stepSec)}
-       WHERE series_id = ? AND ts >= ? AND ts <= ?`,
+       WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`,
     );
-    for (const row of hot.raw(true).iterate(seriesId, from, until) as Iterable<SummaryRow>) byTs.set(row[0], row);
+    const hotRows = hot.raw(true).all(seriesId, from, until) as SummaryRow[];
+    // Sealed chunks hold older points than the hot rows, except for a late point not sealed yet.
+    if (out.length === 0 || hotRows.length === 0 || hotRows[0][0] > out[out.length - 1][0]) return out.concat(hotRows);
+    const byTs = new Map(out.map((row) => [row[0], row] as const));
+    for (const row of hotRows) byTs.set(row[0], row);
     return [...byTs.values()].sort((a, b) => a[0] - b[0]);
   }
 
@@ -105,6 +114,16 @@ export class SqliteReader {
       | { id: number; ts: number; what: string; data: string; tags: string }
       | undefined;
     return row ? { ...row, tags: JSON.parse(row.tags) as string[] } : undefined;
+  }
+
+  listDashboards(): StoredDashboard[] {
+    return this.statement('SELECT id, title, body, updated FROM dashboards ORDER BY title, id').all() as StoredDashboard[];
+  }
+
+  getDashboard(id: string): StoredDashboard | undefined {
+    return this.statement('SELECT id, title, body, updated FROM dashboards WHERE id = ?').get(id) as
+      | StoredDashboard
+      | undefined;
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import type { RetentionTier } from './retention.js';
 import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import { SeriesKind, type SeriesRow, splitKey } from './series-kind.js';
 import { type Db, openForWrite } from './sqlite-open.js';
-import type { StoredEvent } from './sqlite-reader.js';
+import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import { type NewEvent, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
 
 /**
@@ -48,6 +48,8 @@ export class SqliteWriter {
   private readonly insertEvent: Database.Statement;
   private readonly insertEventReturning: Database.Statement;
   private readonly deleteEventReturning: Database.Statement;
+  private readonly upsertDashboard: Database.Statement;
+  private readonly deleteDashboardReturning: Database.Statement;
   private readonly finest: RetentionTier;
   private lastRetentionRun = 0;
   private readonly sealer: ChunkSealer;
@@ -86,6 +88,23 @@ export class SqliteWriter {
       'INSERT INTO events (ts, what, data, tags) VALUES (?, ?, ?, ?) RETURNING id, ts, what, data, tags',
     );
     this.deleteEventReturning = db.prepare('DELETE FROM events WHERE id = ? RETURNING id, ts, what, data, tags');
+    this.upsertDashboard = db.prepare(
+      `INSERT INTO dashboards (id, title, body, updated) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+       title = excluded.title, body = excluded.body, updated = excluded.updated RETURNING id, title, body, updated`,
+    );
+    this.deleteDashboardReturning = db.prepare(
+      'DELETE FROM dashboards WHERE id = ? RETURNING id, title, body, updated',
+    );
+  }
+
+  /** Creates or replaces one dashboard (PUT /dashboards/:id). */
+  putDashboard(d: StoredDashboard): StoredDashboard {
+    return this.upsertDashboard.get(d.id, d.title, d.body, d.updated) as StoredDashboard;
+  }
+
+  /** Deletes one dashboard; returns what was deleted, or undefined when there was none with that id. */
+  deleteDashboard(id: string): StoredDashboard | undefined {
+    return this.deleteDashboardReturning.get(id) as StoredDashboard | undefined;
   }
 
   /** Stores one event (POST /events) in its own transaction and returns it with its id. */

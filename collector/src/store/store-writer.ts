@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { RetentionTier } from './retention.js';
+import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
-import type { WriteBatch } from './write-batch.js';
+import type { NewEvent, WriteBatch } from './write-batch.js';
 import type { WriterReply, WriterRequest } from './writer-protocol.js';
 
 export interface Written {
@@ -11,10 +12,12 @@ export interface Written {
   totalMs: number;
 }
 
-/** The main thread's handle on the writer thread: writes in order, one promise per batch. */
+type Answer = Extract<WriterReply, { type: 'written' } | { type: 'event' } | { type: 'dashboard' }>;
+
+/** The main thread's handle on the writer thread: writes in order, one promise per batch or event. */
 export class StoreWriter {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (w: Written) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
   private closed: Promise<void> | null = null;
 
   static start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
@@ -36,24 +39,49 @@ export class StoreWriter {
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (message: WriterReply) => {
-      if (message.type !== 'written' && message.type !== 'failed') return;
+      if (message.type === 'ready' || message.type === 'closed') return;
       const p = this.pending.get(message.id);
       if (!p) return;
       this.pending.delete(message.id);
-      if (message.type === 'written') p.resolve(message);
-      else p.reject(new Error(message.message));
+      if (message.type === 'failed') p.reject(new Error(message.message));
+      else p.resolve(message);
     });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', () => this.failAll(new Error('writer thread exited')));
   }
 
-  write(batch: WriteBatch): Promise<Written> {
-    if (this.closed !== null) return Promise.reject(new Error('store is closed'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.post({ type: 'write', id, batch });
-    });
+  async write(batch: WriteBatch): Promise<Written> {
+    const answer = await this.request((id) => ({ type: 'write', id, batch }));
+    if (answer.type !== 'written') throw new Error(`writer thread answered ${answer.type} to a write`);
+    return answer;
+  }
+
+  /** Stores one event (after the writes already sent) and resolves to it with its id. */
+  async addEvent(event: NewEvent): Promise<StoredEvent> {
+    const answer = await this.request((id) => ({ type: 'addEvent', id, event }));
+    if (answer.type !== 'event' || answer.event === null) throw new Error('writer thread did not store the event');
+    return answer.event;
+  }
+
+  /** Deletes one event; resolves to what was deleted, or undefined when no event has that id. */
+  async deleteEvent(eventId: number): Promise<StoredEvent | undefined> {
+    const answer = await this.request((id) => ({ type: 'deleteEvent', id, eventId }));
+    if (answer.type !== 'event') throw new Error(`writer thread answered ${answer.type} to a delete`);
+    return answer.event ?? undefined;
+  }
+
+  /** Creates or replaces one dashboard (after the writes already sent) and resolves to what was stored. */
+  async putDashboard(dashboard: StoredDashboard): Promise<StoredDashboard> {
+    const answer = await this.request((id) => ({ type: 'putDashboard', id, dashboard }));
+    if (answer.type !== 'dashboard' || answer.dashboard === null) throw new Error('writer thread did not store it');
+    return answer.dashboard;
+  }
+
+  /** Deletes one dashboard; resolves to what was deleted, or undefined when no dashboard has that id. */
+  async deleteDashboard(dashboardId: string): Promise<StoredDashboard | undefined> {
+    const answer = await this.request((id) => ({ type: 'deleteDashboard', id, dashboardId }));
+    if (answer.type !== 'dashboard') throw new Error(`writer thread answered ${answer.type} to a delete`);
+    return answer.dashboard ?? undefined;
   }
 
   /** Waits for the writes already sent, then closes the database. */
@@ -66,6 +94,15 @@ export class StoreWriter {
       this.post({ type: 'close' });
     });
     return this.closed;
+  }
+
+  private request(make: (id: number) => WriterRequest): Promise<Answer> {
+    if (this.closed !== null) return Promise.reject(new Error('store is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post(make(id));
+    });
   }
 
   private post(request: WriterRequest): void {

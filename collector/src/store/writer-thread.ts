@@ -30,6 +30,28 @@ port.on('message', (request: WriterRequest) => {
     port.close();
     return;
   }
+  if (request.type === 'addEvent' || request.type === 'deleteEvent') {
+    try {
+      const event =
+        request.type === 'addEvent' ? writer.addEvent(request.event) : (writer.deleteEvent(request.eventId) ?? null);
+      reply({ type: 'event', id: request.id, event });
+    } catch (err) {
+      reply({ type: 'failed', id: request.id, message: (err as Error).message });
+    }
+    return;
+  }
+  if (request.type === 'putDashboard' || request.type === 'deleteDashboard') {
+    try {
+      const dashboard =
+        request.type === 'putDashboard'
+          ? writer.putDashboard(request.dashboard)
+          : (writer.deleteDashboard(request.dashboardId) ?? null);
+      reply({ type: 'dashboard', id: request.id, dashboard });
+    } catch (err) {
+      reply({ type: 'failed', id: request.id, message: (err as Error).message });
+    }
+    return;
+  }
   const started = performance.now();
   try {
     const result = writer.write(request.batch);
