@@ -55,6 +55,10 @@ export async function startTrendline({
     httpPort,
     health,
     count: async () => (await health()).metrics_received,
+    sanity: async () => {
+      const h = await health();
+      return { bad_lines_seen: h.bad_lines_seen, series: h.series, series_dropped: h.series_dropped };
+    },
     rss: () => rssBytes(child.pid),
     probe: probe ? (reset = false) => request(child, { type: 'probe', reset }, 'probe') : null,
     stop: () => stopChild(child),
@@ -109,13 +113,22 @@ export async function startEtsy({ dir }) {
        flushInterval: 2000000000, backends: [], automaticConfigReload: false }\n`,
   );
   const child = startChild(process.execPath, [ETSY, config], { cwd: dir });
-  const count = async () => {
-    const m = /'statsd\.metrics_received': (\d+)/.exec(await etsyAdmin(mgmtPort, 'counters'));
-    if (!m) throw new Error('etsy admin reply has no statsd.metrics_received');
+  const counter = async (name) => {
+    const m = new RegExp(`'statsd\\.${name}': (\\d+)`).exec(await etsyAdmin(mgmtPort, 'counters'));
+    if (!m) throw new Error(`etsy admin reply has no statsd.${name}`);
     return Number(m[1]);
   };
+  const count = () => counter('metrics_received');
   await waitFor(async () => (await count()) >= 0, { what: `etsy statsd to start (${child.stderrTail()})` });
-  return { name: 'etsy', pid: child.pid, port, count, rss: () => rssBytes(child.pid), stop: () => stopChild(child) };
+  return {
+    name: 'etsy',
+    pid: child.pid,
+    port,
+    count,
+    sanity: async () => ({ bad_lines_seen: await counter('bad_lines_seen') }),
+    rss: () => rssBytes(child.pid),
+    stop: () => stopChild(child),
+  };
 }
 
 /** bare-dgram-counter.js; rcvbuf 0 keeps the kernel default. */

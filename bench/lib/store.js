@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { addSample, emptySummary } from '../../collector/dist/aggregate/timer-summary.js';
 import { parseRetention } from '../../collector/dist/store/retention.js';
+import { SeriesKind } from '../../collector/dist/store/series-kind.js';
+import { SqliteReader } from '../../collector/dist/store/sqlite-reader.js';
 import { SqliteWriter } from '../../collector/dist/store/sqlite-writer.js';
 import { toWriteBatch } from '../../collector/dist/store/write-batch.js';
 import { latency } from './stats.js';
@@ -13,7 +15,8 @@ import { latency } from './stats.js';
 
 // better-sqlite3 is the collector's dependency; resolve it from there rather than adding it to the root.
 export const Database = createRequire(new URL('../../collector/package.json', import.meta.url))('better-sqlite3');
-export { parseRetention, SqliteWriter };
+export { parseRetention, SqliteReader, SqliteWriter };
+export const TIMER_KIND = SeriesKind.Timer;
 
 /** One interval of a timer: the summary the aggregator would flush after `samples` latencies. */
 export function timerInterval(random, samples) {
@@ -46,15 +49,4 @@ export function makeBatch(ts, intervalSec, keys, value, timer) {
 
 export function names(prefix, count) {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-}
-
-/** Marks every coarse bucket from `since` on as not yet rolled up, so the next maintain() rolls them all. */
-export function resetRollups(path, steps, since) {
-  const db = new Database(path);
-  try {
-    const seed = db.prepare('INSERT OR REPLACE INTO rollup_state (step, done_until) VALUES (?, ?)');
-    for (const step of steps) seed.run(step, since - (since % step));
-  } finally {
-    db.close();
-  }
 }

@@ -120,7 +120,16 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       registry: createRegistry(),
       maxSeries: config.maxQuerySeries,
     });
-    app = buildApp({ config, index, tags, engine, log, stats: () => ({ ...stats, totals: liveTotals() }) });
+    app = buildApp({
+      config,
+      index,
+      tags,
+      engine,
+      events: writer,
+      dashboards: { read: reader, write: writer },
+      log,
+      stats: () => ({ ...stats, totals: liveTotals() }),
+    });
     await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);

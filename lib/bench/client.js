@@ -75,30 +75,35 @@ function appWork(m, i) {
   return x;
 }
 
-async function throughput(options) {
-  const m = createMetrics({ ...options, env: {}, onError: () => undefined });
-  const n = 200_000;
-  const rounds = [];
+/** ops/s of appWork per client, rounds interleaved across clients so machine load hits them alike. */
+async function throughput(clients) {
+  const n = 100_000;
+  const rounds = clients.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let done = 0; done < n; done += 1000) {
-      for (let i = 0; i < 1000; i++) appWork(m, i);
-      await tick();
+    for (const [c, m] of clients.entries()) {
+      const t0 = process.hrtime.bigint();
+      for (let done = 0; done < n; done += 1000) {
+        for (let i = 0; i < 1000; i++) appWork(m, i);
+        await tick();
+      }
+      rounds[c].push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
     }
-    rounds.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
   }
-  await m.close();
-  return { opsPerSec: Math.round(median(rounds)), dropped: m.dropped };
+  await Promise.all(clients.map((m) => m.close()));
+  return clients.map((m, c) => ({ opsPerSec: Math.round(median(rounds[c])), dropped: m.dropped }));
 }
 
 const rx = await receiver();
 const increment = await benchIncrement(rx.port);
 const time = await benchTime(rx.port);
-const up = await throughput({ host: '127.0.0.1', port: rx.port });
 const closedPort = await freePort();
-const downTcp = await throughput({ host: '127.0.0.1', port: closedPort, protocol: 'tcp' });
-const downUdp = await throughput({ host: '127.0.0.1', port: closedPort });
-const downDns = await throughput({ host: 'does-not-exist.invalid' });
+const quiet = { env: {}, onError: () => undefined };
+const [up, downTcp, downUdp, downDns] = await throughput([
+  createMetrics({ ...quiet, host: '127.0.0.1', port: rx.port }),
+  createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort, protocol: 'tcp' }),
+  createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort }),
+  createMetrics({ ...quiet, host: 'does-not-exist.invalid' }),
+]);
 await rx.close();
 const slower = (x) => Math.round((1 - x.opsPerSec / up.opsPerSec) * 1000) / 10;
 console.log(

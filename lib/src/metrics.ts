@@ -87,7 +87,7 @@ export class Scope implements Metrics {
   readonly prefix: string;
   private readonly tagMap: Map<string, string>;
   private readonly suffix: string;
-  private readonly names = new Map<unknown, string>();
+  private readonly names = new Map<string, string>();
   private readonly onClose: Array<() => void> = [];
   private outcomes: [string, string] | undefined;
 
@@ -311,10 +311,12 @@ export class Scope implements Metrics {
 
   /** The full sanitised path for a name, cached; '' when nothing valid is left. */
   private path(name: unknown): string {
+    if (typeof name !== 'string') return '';
     let path = this.names.get(name);
     if (path !== undefined) return path;
-    const own = typeof name === 'string' ? sanitizePath(name) : '';
+    const own = sanitizePath(name);
     path = own === '' ? '' : joinPath(this.prefix, own);
+    // Bounded, for apps that put ids in names: past the cap, names are sanitised on every call.
     if (this.names.size < NAME_CACHE_MAX) this.names.set(name, path);
     return path;
   }

@@ -14,7 +14,7 @@ const debug = debuglog('trendline');
  * connection); past this, new datagrams are dropped. About 200,000 typical lines.
  */
 const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
-/** How long close() waits for sends and deploy marks before closing the socket anyway. */
+/** How long close() waits for sends before closing the socket anyway. */
 const CLOSE_TIMEOUT_MS = 2000;
 /** deployOnStart marks a version once: not again if a mark with its tags exists from the last 7 days. */
 const DEDUPE_WINDOW_SEC = 7 * 86400;
@@ -33,6 +33,9 @@ export class SocketSink implements Sink {
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private bytesInFlight = 0;
+  private metricsInFlight = 0;
+  /** Set when close() stops waiting: late callbacks are then already counted. */
+  private abandoned = false;
   private overloaded = false;
   private closedReported = false;
   private idleWaiters: Array<() => void> = [];
@@ -117,12 +120,27 @@ export class SocketSink implements Sink {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      // Deploy marks first: one in flight (deployOnStart in a short script) is part of "everything".
-      const settled = Promise.all([...this.deploys]).then(() => this.flush());
       this.closed = true;
+      // Metrics get CLOSE_TIMEOUT_MS to drain. Deploy marks in flight (deployOnStart in a short script) are
+      // part of "everything" too; each settles within its own timeouts and retries.
       let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([settled, new Promise<void>((r) => (timeout = setTimeout(r, CLOSE_TIMEOUT_MS)))]);
+      const drained = Promise.race([
+        this.flush(),
+        new Promise<void>((r) => (timeout = setTimeout(r, CLOSE_TIMEOUT_MS))),
+      ]);
+      await Promise.all([drained, ...this.deploys]);
       clearTimeout(timeout);
+      if (this.inFlight > 0) {
+        const lost = this.metricsInFlight;
+        this.abandoned = true;
+        this.fail(
+          new MetricsError(
+            'TRENDLINE_SEND_FAILED',
+            `close(): ${lost} metrics still unsent after ${CLOSE_TIMEOUT_MS} ms; giving up on them`,
+            lost,
+          ),
+        );
+      }
       live.delete(this);
       if (live.size === 0) process.off('beforeExit', flushAllBeforeExit);
       await this.transport.close().catch(() => undefined);
@@ -146,6 +164,7 @@ export class SocketSink implements Sink {
       return;
     }
     this.inFlight++;
+    this.metricsInFlight += metrics;
     this.bytesInFlight += datagram.length;
     const bytes = datagram.length;
     try {
@@ -156,7 +175,9 @@ export class SocketSink implements Sink {
   }
 
   private sent(metrics: number, bytes: number, error: Error | null, report: boolean): void {
+    if (this.abandoned) return;
     this.inFlight--;
+    this.metricsInFlight -= metrics;
     this.bytesInFlight -= bytes;
     if (error) {
       this.dropped += metrics;

@@ -166,21 +166,30 @@ class HotShotsTransport implements Transport {
   }
 }
 
+/**
+ * Closes hot-shots' socket directly. Its own close() waits for (and, after a grace period, complains on the
+ * console about) messages in flight; by the time this runs the sink has drained or given up on them, and
+ * with maxBufferSize 0 and no Datadog extras the socket is all a client holds.
+ */
 function closeClient(client: StatsD): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      client.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
+  try {
+    (client as unknown as { socket?: { close(): void } | null }).socket?.close();
+  } catch {
+    // Already closed.
+  }
+  return Promise.resolve();
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
-/** dns.lookup with a positive cache: one resolution per host and family per `ttlMs`, not one per datagram. */
+/**
+ * dns.lookup with a positive cache (one resolution per host and family per `ttlMs`, not one per datagram)
+ * and one lookup at a time per key: datagrams sent while a lookup is pending wait for it. Without that, a
+ * slow failing resolver would get one getaddrinfo per datagram and tie up libuv's thread pool.
+ */
 function cachedLookup(ttlMs: number): NonNullable<SocketOptions['lookup']> {
   const cache = new Map<string, { address: string; family: number; expires: number }>();
+  const pending = new Map<string, LookupCallback[]>();
   return ((hostname: string, options: unknown, callback: LookupCallback) => {
     let cb = callback;
     let opts = options;
@@ -195,9 +204,17 @@ function cachedLookup(ttlMs: number): NonNullable<SocketOptions['lookup']> {
       cb(null, hit.address, hit.family);
       return;
     }
+    const waiting = pending.get(key);
+    if (waiting) {
+      waiting.push(cb);
+      return;
+    }
+    pending.set(key, [cb]);
     dns.lookup(hostname, { family: family as 0 | 4 | 6 }, (error, address, fam) => {
       if (!error) cache.set(key, { address, family: fam, expires: Date.now() + ttlMs });
-      cb(error, address, fam);
+      const callbacks = pending.get(key) ?? [];
+      pending.delete(key);
+      for (const each of callbacks) each(error, address, fam);
     });
   }) as NonNullable<SocketOptions['lookup']>;
 }

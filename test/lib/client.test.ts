@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createMetrics, type MetricsError, MetricsOptionError, type MetricsOptions } from 'trendline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mulberry32, type UdpReceiver, udpReceiver } from './support.js';
@@ -393,5 +394,24 @@ describe('options and their environment twins', () => {
     m.increment('via.localhost');
     await m.close();
     expect(await rx.waitForLines(1)).toEqual(['via.localhost:1|c']);
+  });
+});
+
+describe('process exit', () => {
+  it('a script that never calls close() still delivers what it buffered, and exits promptly', async () => {
+    const script = `import { createMetrics } from 'trendline';
+      const m = createMetrics({ port: ${rx.port}, flushIntervalMs: 60000, env: {} });
+      m.increment('bye');
+      m.gauge('last', 1);`;
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: import.meta.dirname,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(child.status).toBe(0);
+    expect(child.stderr).toBe('');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await rx.waitForLines(2)).toEqual(['bye:1|c', 'last:1|g']);
   });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { runDeploy } from './deploy.js';
 import { runServe } from './serve.js';
 
 /** `trendline <command>`: dispatches to the subcommands. */
@@ -8,6 +9,8 @@ const USAGE = `usage: trendline <command> [options]
 commands:
   serve     run the collector: StatsD on UDP and TCP, HTTP API and UI, SQLite store
             (trendline serve --help lists its options)
+  deploy    mark a deploy: POST an event tagged deploy to a collector, print its id
+            (trendline deploy --help lists its options)
 
   --version print the version
 `;
@@ -16,6 +19,9 @@ const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'serve':
     await runServe(args);
+    break;
+  case 'deploy':
+    await runDeploy(args);
     break;
   case '--version':
   case '-V': {

@@ -9,7 +9,10 @@ import type { NameIndex } from '../query/name-index.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { TagIndex } from '../query/tag-index.js';
 import { handleError } from './error-handler.js';
-import { eventsRoutes } from './routes/events.js';
+import { checkRoutes } from './routes/check.js';
+import { type DashboardReader, type DashboardWriter, dashboardsRoutes } from './routes/dashboards.js';
+import { deploysRoutes } from './routes/deploys.js';
+import { type EventStore, eventsRoutes } from './routes/events.js';
 import { functionsRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -22,6 +25,10 @@ export interface AppDeps {
   index: NameIndex;
   tags: TagIndex;
   engine: QueryEngine;
+  /** Where POST /events and DELETE /events/:id write (the writer thread). */
+  events: EventStore;
+  /** Saved dashboards: read on this thread, written by the writer thread. */
+  dashboards: { read: DashboardReader; write: DashboardWriter };
   log: Logger;
   stats: () => CollectorStats;
   /** Injected clock (epoch seconds) so tests can pin "now". */
@@ -45,9 +52,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   renderRoutes(app, { engine: deps.engine, now });
   metricsRoutes(app, { index: deps.index });
   tagsRoutes(app, { tags: deps.tags, maxSeries: deps.config.maxQuerySeries });
-  eventsRoutes(app, { engine: deps.engine, now });
+  eventsRoutes(app, { engine: deps.engine, store: deps.events, token: deps.config.token, now });
+  deploysRoutes(app, { engine: deps.engine, now });
   functionsRoutes(app, { registry: deps.engine.deps.registry });
   versionRoutes(app);
+  checkRoutes(app, { engine: deps.engine, now });
+  dashboardsRoutes(app, { ...deps.dashboards, token: deps.config.token, now });
 
   const uiDir = deps.config.uiDir;
   if (uiDir && existsSync(uiDir)) {

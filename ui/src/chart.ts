@@ -1,0 +1,164 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Deploy } from './api.js';
+import { deployPlugin } from './deploy-plugin.js';
+import type { ChartData } from './series-data.js';
+import { canvasColors, seriesColor, THEME_EVENT } from './theme.js';
+import { formatValue, type Unit } from './units.js';
+
+/**
+ * The one wrapper around uPlot. New data with the same series goes to setData; a new width or height goes to
+ * setSize; anything else (other series, other units, a theme change) rebuilds the chart. Data is never
+ * compared value by value.
+ */
+
+export interface ChartOptions {
+  height: number;
+  /** Charts with the same key share their cursor (uPlot.sync). */
+  syncKey: string;
+  /** A drag across the plot selected [from, until] (epoch seconds). */
+  onZoom: (from: number, until: number) => void;
+  /** The cursor moved to data index `idx` (null when it left). */
+  onCursor?: (idx: number | null) => void;
+  /** uPlot finished drawing. */
+  onDraw?: () => void;
+}
+
+/** y scales keyed by unit, so ms and /s series never share an axis; at most two axes (left, right). */
+function scaleKey(unit: Unit): string {
+  return unit === '' ? 'num' : unit;
+}
+
+function yRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null) return [0, 1];
+  // Counts, latencies and rates are never negative: start at 0 so small changes do not look dramatic.
+  const lo = min >= 0 ? 0 : min;
+  const hi = max === lo ? lo + 1 : max;
+  return uPlot.rangeNum(lo, hi, 0.1, true);
+}
+
+function yAxis(unit: Unit, side: 1 | 3): uPlot.Axis {
+  return {
+    scale: scaleKey(unit),
+    side,
+    stroke: () => canvasColors().axis,
+    grid: { show: side === 3, stroke: () => canvasColors().grid, width: 1 },
+    ticks: { show: false },
+    values: (_u, splits) => splits.map((v) => formatValue(v, unit, 2)),
+    // Wide enough for the longest tick label ("12.5 min").
+    size: (_u, values) => (values ? Math.max(...values.map((v) => String(v).length)) * 7 + 16 : 40),
+  };
+}
+
+export class Chart {
+  private u: uPlot | null = null;
+  private shape = '';
+  private range = { from: 0, until: 1 };
+  private deploys: readonly Deploy[] = [];
+  private readonly resize: ResizeObserver;
+  private readonly onTheme = () => this.u?.redraw(false, true);
+
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly opts: ChartOptions,
+  ) {
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(el);
+    window.addEventListener(THEME_EVENT, this.onTheme);
+  }
+
+  /** Draws `data` over exactly [from, until], so empty stretches and deploys at the edges show. */
+  setData(data: ChartData, range: { from: number; until: number }): void {
+    this.range = range;
+    const shape = data.series.map((s) => `${s.name}\u0000${s.unit}`).join('\u0001');
+    if (this.u && shape === this.shape) {
+      this.u.setData(data.data, true);
+      return;
+    }
+    this.shape = shape;
+    this.u?.destroy();
+    this.u = new uPlot(this.options(data), data.data, this.el);
+  }
+
+  setDeploys(deploys: readonly Deploy[]): void {
+    this.deploys = deploys;
+    this.u?.redraw(false, false);
+  }
+
+  setHeight(height: number): void {
+    this.opts.height = height;
+    this.fit();
+  }
+
+  /** Shows or hides series `i` (0-based, as in ChartData.series). */
+  toggleSeries(i: number): boolean {
+    if (!this.u) return true;
+    const show = !this.u.series[i + 1].show;
+    this.u.setSeries(i + 1, { show });
+    return show;
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    window.removeEventListener(THEME_EVENT, this.onTheme);
+    this.u?.destroy();
+    this.u = null;
+  }
+
+  private fit(): void {
+    const width = Math.floor(this.el.clientWidth);
+    if (!this.u || width <= 0) return;
+    if (width !== this.u.width || this.opts.height !== this.u.height) {
+      this.u.setSize({ width, height: this.opts.height });
+    }
+  }
+
+  private options(data: ChartData): uPlot.Options {
+    const units = [...new Set(data.series.map((s) => s.unit))].slice(0, 2);
+    const unitOf = (u: Unit) => (units.includes(u) ? u : units[0]);
+    return {
+      width: Math.max(100, Math.floor(this.el.clientWidth)),
+      height: this.opts.height,
+      legend: { show: false },
+      scales: {
+        x: { time: true, range: () => [this.range.from, this.range.until] },
+        ...Object.fromEntries(units.map((u) => [scaleKey(u), { range: yRange }])),
+      },
+      series: [
+        {},
+        ...data.series.map((s, i) => ({
+          label: s.name,
+          scale: scaleKey(unitOf(s.unit)),
+          stroke: seriesColor(i),
+          width: 1.5,
+          spanGaps: false,
+        })),
+      ],
+      axes: [
+        {
+          stroke: () => canvasColors().axis,
+          grid: { stroke: () => canvasColors().grid, width: 1 },
+          ticks: { show: false },
+        },
+        ...(units.length ? units.map((u, i) => yAxis(u, i === 0 ? 3 : 1)) : [yAxis('', 3)]),
+      ],
+      cursor: {
+        sync: { key: this.opts.syncKey, setSeries: false },
+        // The drag is ours: it sets the page's range (refetching at a finer step) instead of uPlot's scale.
+        drag: { x: true, y: false, setScale: false },
+      },
+      plugins: [deployPlugin(() => this.deploys)],
+      hooks: {
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (width > 3) this.opts.onZoom(u.posToVal(left, 'x'), u.posToVal(left + width, 'x'));
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        setCursor: [(u) => this.opts.onCursor?.(u.cursor.idx ?? null)],
+        draw: [() => this.opts.onDraw?.()],
+      },
+    };
+  }
+}
