@@ -26,6 +26,7 @@ const RETENTION = '10s:1d,1m:7d,10m:5y';
 const DAY = 86_400;
 const YEAR_DAYS = 366;
 const REQUESTS = 30;
+const YEAR_MAINTAIN_SEC = 6 * 3600;
 
 const QUERIES = [
   {
@@ -98,7 +99,7 @@ function writeDay(writer, end, random) {
 
 /**
  * A year of 1-minute flushes for three series, through a writer whose finest tier is 1 m (the same tables
- * the collector's 1 m tier uses), rolled up into 10 m by its maintain(). maintain() runs once per hour of
+ * the collector's 1 m tier uses), rolled up into 10 m by its maintain(). maintain() runs once per 6 h of
  * data rather than per write: it rolls up the same buckets either way, and this keeps the build short.
  */
 function writeYear(path, end, random) {
@@ -108,7 +109,7 @@ function writeYear(path, end, random) {
   try {
     for (let ts = start - (start % 600); ts < end - (end % 600); ts += 60) {
       writer.write(makeBatch(ts, 60, YEAR_KEYS, value, () => timerInterval(random, 60)));
-      if ((ts + 60) % 3600 === 0) writer.maintain(ts + 60);
+      if ((ts + 60) % YEAR_MAINTAIN_SEC === 0) writer.maintain(ts + 60);
     }
   } finally {
     writer.close();

@@ -1,6 +1,7 @@
 import type { SocketOptions } from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
+import { constants } from 'node:os';
 import { StatsD } from 'hot-shots';
 import type { Protocol } from './options.js';
 
@@ -102,7 +103,8 @@ class HotShotsTransport implements Transport {
   private open(): StatsD & RawSender {
     const { protocol, host, port, socketPath } = this.options;
     this.socketError = null;
-    const client = new StatsD({
+    let client: (StatsD & RawSender) | null = null;
+    client = new StatsD({
       protocol,
       host,
       port,
@@ -120,7 +122,7 @@ class HotShotsTransport implements Transport {
       udpSocketOptions: this.lookup ? { type: 'udp4', lookup: this.lookup } : undefined,
       // Socket-level errors (a refused connect, a reset) also fail the sends they affect; keep the cause.
       errorHandler: (error) => {
-        this.socketError = error;
+        if (client === null || this.client === client) this.socketError = error;
       },
     }) as StatsD & RawSender;
     if (typeof client.sendMessage !== 'function') {
@@ -139,7 +141,10 @@ class HotShotsTransport implements Transport {
     // An oversized datagram is that datagram's problem, not the collector's.
     if (code === 'EMSGSIZE' || String(error.message).includes('EMSGSIZE')) return [error, true];
     const cause = this.socketError && this.socketError !== error ? this.socketError : null;
-    const reported = cause ? new Error(`${error.message} (${cause.message})`, { cause }) : error;
+    const where = this.options.protocol === 'uds' ? ` ${this.options.socketPath}` : '';
+    const reported = cause
+      ? new Error(`${readable(error)} (${readable(cause)}${where})`, { cause })
+      : new Error(`${readable(error)}${where}`, { cause: error });
     if (epoch !== this.epoch) return [reported, false];
     this.epoch++;
     this.lastError = reported;
@@ -164,6 +169,16 @@ class HotShotsTransport implements Transport {
     }, UDS_IDLE_CLOSE_MS);
     this.idleTimer.unref();
   }
+}
+
+/** An error's message with unix-dgram's bare `-errno` (`connect -2`) named (`connect ENOENT`). */
+function readable(error: Error): string {
+  return error.message
+    .replace(/^Error sending hot-shots message: (Error: )?/, '')
+    .replace(/(\w+) -(\d+)$/, (whole, call: string, n: string) => {
+      const name = Object.entries(constants.errno).find(([, v]) => v === Number(n))?.[0];
+      return name ? `${call} ${name}` : whole;
+    });
 }
 
 /**

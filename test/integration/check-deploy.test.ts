@@ -95,7 +95,9 @@ describe('GET /check/deploy', () => {
   it('is OK when the series is unchanged or better', async () => {
     const unchanged = await deployCheck({ target: WEB, service: 'api' });
     expect(unchanged).toMatchObject({ status: 200, nagios: '0' });
-    expect(unchanged.body).toMatch(/^TRENDLINE OK - deploy "api 1\.5\.0" .*: stats\.gauges\.deploy\.web\.lat unchanged: /);
+    expect(unchanged.body).toMatch(
+      /^TRENDLINE OK - deploy "api 1\.5\.0" .*: stats\.gauges\.deploy\.web\.lat unchanged: /,
+    );
     const better = await deployCheck({ target: API, service: 'api', better: 'higher' });
     expect(better).toMatchObject({ status: 200, nagios: '0' });
     expect(better.body).toContain(`${API} better: higher after the deploy`);
@@ -107,10 +109,14 @@ describe('GET /check/deploy', () => {
     const lines = r.body.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
-      new RegExp(`^TRENDLINE CRITICAL - deploy "api 1\\.5\\.0" .*: ${API.replaceAll('.', '\\.')} worse \\(2 series: 1 critical, 1 ok\\) \\| '${API}'=`),
+      new RegExp(
+        `^TRENDLINE CRITICAL - deploy "api 1\\.5\\.0" .*: ${API.replaceAll('.', '\\.')} worse \\(2 series: 1 critical, 1 ok\\) \\| '${API}'=`,
+      ),
     );
     expect(lines[1]).toMatch(/^CRITICAL: stats\.gauges\.deploy\.api\.lat worse: /);
-    expect(lines[2]).toMatch(/^OK: stats\.gauges\.deploy\.web\.lat unchanged: .* \| 'stats\.gauges\.deploy\.web\.lat'=-?[\d.]+%;;;;$/);
+    expect(lines[2]).toMatch(
+      /^OK: stats\.gauges\.deploy\.web\.lat unchanged: .* \| 'stats\.gauges\.deploy\.web\.lat'=-?[\d.]+%;;;;$/,
+    );
   });
 
   it('finds the service by a plain tag too, and only deploys count', async () => {
@@ -122,14 +128,18 @@ describe('GET /check/deploy', () => {
   it('a deploy whose after window is still filling is not judged yet: OK', async () => {
     const r = await deployCheck({ target: API, service: 'fresh' });
     expect(r).toMatchObject({ status: 200, nagios: '0' });
-    expect(r.body).toMatch(/^TRENDLINE OK - deploy "fresh 0\.1" \(id \d+, \d s ago\): stats\.gauges\.deploy\.api\.lat not judged yet: insufficient data/);
+    expect(r.body).toMatch(
+      /^TRENDLINE OK - deploy "fresh 0\.1" \(id \d+, \d s ago\): stats\.gauges\.deploy\.api\.lat not judged yet: insufficient data/,
+    );
   });
 
   it('too little data once the window has passed is missing data: UNKNOWN, or onMissing', async () => {
     // api 1.4.0's windows hold no points.
     const r = await deployCheck({ target: API, service: 'api', now: String(DEPLOY - 1), window: '10m' });
     expect(r).toMatchObject({ status: 500, nagios: '3' });
-    expect(r.body).toMatch(/^TRENDLINE UNKNOWN - deploy "api 1\.4\.0" .*: stats\.gauges\.deploy\.api\.lat cannot be judged: insufficient data/);
+    expect(r.body).toMatch(
+      /^TRENDLINE UNKNOWN - deploy "api 1\.4\.0" .*: stats\.gauges\.deploy\.api\.lat cannot be judged: insufficient data/,
+    );
     const ok = await deployCheck({ target: API, service: 'api', now: String(DEPLOY - 1), onMissing: 'ok' });
     expect(ok).toMatchObject({ status: 200, nagios: '0' });
   });
@@ -143,11 +153,15 @@ describe('GET /check/deploy', () => {
     expect((await deployCheck({ target: API, service: 'nope', onMissing: 'critical' })).nagios).toBe('2');
     const none = await deployCheck({ target: 'stats.gauges.none', service: 'api' });
     expect(none).toMatchObject({ status: 500, nagios: '3' });
-    expect(none.body).toMatch(/^TRENDLINE UNKNOWN - deploy "api 1\.5\.0" \(id \d+, .* ago\): no series matched "stats\.gauges\.none"\n$/);
+    expect(none.body).toMatch(
+      /^TRENDLINE UNKNOWN - deploy "api 1\.5\.0" \(id \d+, .* ago\): no series matched "stats\.gauges\.none"\n$/,
+    );
   });
 
   it('format=json gives the verdict as data', async () => {
-    const res = await tc.get(checkPath('/check/deploy', { target: API, service: 'api', window: WINDOW, format: 'json' }));
+    const res = await tc.get(
+      checkPath('/check/deploy', { target: API, service: 'api', window: WINDOW, format: 'json' }),
+    );
     expect(res.status).toBe(503);
     const json = (await res.json()) as Record<string, unknown>;
     expect(json).toMatchObject({
@@ -163,7 +177,10 @@ describe('GET /check/deploy', () => {
   it('a malformed parameter is a 400; a bad target is UNKNOWN plugin output', async () => {
     for (const [params, reason] of [
       [{ target: API }, 'Invalid parameters (service is required)'],
-      [{ target: API, service: 'api', worse: 'unknown' }, 'Invalid parameters (worse "unknown": use warning, critical)'],
+      [
+        { target: API, service: 'api', worse: 'unknown' },
+        'Invalid parameters (worse "unknown": use warning, critical)',
+      ],
       [{ target: API, service: 'api', window: 'soon' }, 'Invalid parameters (window "soon"'],
       [{ target: API, service: 'api', alpha: '2' }, 'Invalid parameters (alpha "2"'],
       [{ target: API, service: 'api', warning: '5' }, 'Invalid parameters (unknown parameter "warning")'],
@@ -188,7 +205,17 @@ describe('check_trendline --deploy', () => {
     expect(crit.stdout).toBe((await deployCheck({ target: API, service: 'api' })).body);
     const warn = await checkTrendline([...args, '--worse', 'warning']);
     expect(warn.code).toBe(1);
-    const ok = await checkTrendline(['--url', tc.url, '--deploy', '--service', 'api', '--target', WEB, '--window', WINDOW]);
+    const ok = await checkTrendline([
+      '--url',
+      tc.url,
+      '--deploy',
+      '--service',
+      'api',
+      '--target',
+      WEB,
+      '--window',
+      WINDOW,
+    ]);
     expect(ok.code).toBe(0);
     const none = await checkTrendline(['--url', tc.url, '--deploy', '--service', 'nope', '--target', API]);
     expect(none.code).toBe(3);

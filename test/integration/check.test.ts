@@ -19,7 +19,12 @@ function checkPath(params: Record<string, string | string[]>): string {
 
 async function check(params: Record<string, string | string[]>) {
   const res = await tc.get(checkPath(params));
-  return { status: res.status, nagios: res.headers.get('x-nagios-status'), type: res.headers.get('content-type'), body: await res.text() };
+  return {
+    status: res.status,
+    nagios: res.headers.get('x-nagios-status'),
+    type: res.headers.get('content-type'),
+    body: await res.text(),
+  };
 }
 
 const OK_GAUGE = 'stats.gauges.check.ok';
@@ -138,7 +143,9 @@ describe('GET /check', () => {
     // Ask as if it were 10 minutes later: the newest point is about 600 s old.
     const r = await check({ target: OK_GAUGE, from: '-20min', now: '+10min', maxAge: '5min' });
     expect(r.status).toBe(500);
-    expect(r.body).toMatch(/^TRENDLINE UNKNOWN - stats\.gauges\.check\.ok: stale: newest point 6\d\d s old \(max 300 s\) \|/);
+    expect(r.body).toMatch(
+      /^TRENDLINE UNKNOWN - stats\.gauges\.check\.ok: stale: newest point 6\d\d s old \(max 300 s\) \|/,
+    );
     expect((await check({ target: OK_GAUGE, maxAge: '5min' })).nagios).toBe('0');
   });
 
@@ -159,8 +166,14 @@ describe('GET /check', () => {
 
   it('a malformed parameter is a 400 with a one-line reason, not plugin output', async () => {
     for (const [params, reason] of [
-      [{ target: OK_GAUGE, warning: 'abc' }, 'Invalid parameters (warning: invalid range "abc": "abc" is not a number)'],
-      [{ target: OK_GAUGE, critical: '2:1' }, 'Invalid parameters (critical: invalid range "2:1": start 2 is greater than end 1)'],
+      [
+        { target: OK_GAUGE, warning: 'abc' },
+        'Invalid parameters (warning: invalid range "abc": "abc" is not a number)',
+      ],
+      [
+        { target: OK_GAUGE, critical: '2:1' },
+        'Invalid parameters (critical: invalid range "2:1": start 2 is greater than end 1)',
+      ],
       [{ target: OK_GAUGE, agg: 'mode' }, 'Invalid parameters (agg: invalid reducer "mode"'],
       [{ target: OK_GAUGE, from: 'soon' }, 'Invalid parameters (invalid time "soon"'],
       [{ target: OK_GAUGE, onMissing: 'maybe' }, 'Invalid parameters (onMissing "maybe"'],
@@ -237,7 +250,9 @@ describe('check_trendline (child process)', () => {
     );
     const range = await checkTrendline([...hostPort(), '--target', OK_GAUGE, '-w', '2:1']);
     expect(range.code).toBe(3);
-    expect(range.stdout.split('\n')[0]).toBe('TRENDLINE UNKNOWN - -w: invalid range "2:1": start 2 is greater than end 1');
+    expect(range.stdout.split('\n')[0]).toBe(
+      'TRENDLINE UNKNOWN - -w: invalid range "2:1": start 2 is greater than end 1',
+    );
   });
 
   it('-h and -V exit 3', async () => {
@@ -298,7 +313,16 @@ describe("Debian's check_http and check_curl polling /check (no -e)", () => {
   it.each(['check_http', 'check_curl'])('%s maps OK, WARNING and CRITICAL', async (plugin) => {
     const bin = requireFile(join(PLUGINS_DIR, plugin), 'monitoring-plugins-basic and -standard');
     const poll = (target: string) =>
-      run(bin, ['-I', '127.0.0.1', '-p', String(tc.collector.httpPort), '-u', checkPath({ target, ...thresholds }), '-t', '20']);
+      run(bin, [
+        '-I',
+        '127.0.0.1',
+        '-p',
+        String(tc.collector.httpPort),
+        '-u',
+        checkPath({ target, ...thresholds }),
+        '-t',
+        '20',
+      ]);
     const ok = await poll(OK_GAUGE);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/^HTTP OK: HTTP\/1\.1 200 OK - \d+ bytes in [\d.]+ second response time/);
@@ -308,6 +332,9 @@ describe("Debian's check_http and check_curl polling /check (no -e)", () => {
     const crit = await poll(CRIT_GAUGE);
     expect(crit.code, crit.stdout).toBe(2);
     expect(crit.stdout).toMatch(/^HTTP CRITICAL: HTTP\/1\.1 503 Service Unavailable/);
+    // An expression, URL-encoded into the path: 3.2 + 7 = 10.2 > 10.
+    const sum = await poll('sumSeries(stats.gauges.check.{ok,warn})');
+    expect(sum.code, sum.stdout).toBe(2);
     // The body is there to match on: -s with the plugin's status text.
     const body = await run(bin, [
       '-I',

@@ -461,7 +461,9 @@ describe('GET /deploys/:id/impact', () => {
       const list = (await (await t.get('/deploys?tags=service:api')).json()) as GraphiteEvent[];
       return list.find((d) => d.what === 'api 1.5.2');
     }, 'the DogStatsD deploy');
-    expect((await impact('stats.timers.api.lat.mean', '&window=5m', found.id)).series[0].verdict).toBe('worse');
+    expect(found.when).toBe(DEPLOY);
+    const [series] = (await impact('stats.timers.api.lat.mean', '&window=5m', found.id)).series;
+    expect(series.verdict, JSON.stringify(series)).toBe('worse');
   });
 });
 

@@ -76,10 +76,7 @@ function writeConfig(d: string, httpPort: number, user: string, group: string): 
     ].join('\n')}\n`,
   );
   // $USER1$ is where Debian puts the plugins; $USER2$ is check_trendline (node + the built entry file).
-  writeFileSync(
-    join(d, 'resource.cfg'),
-    `$USER1$=${PLUGINS_DIR}\n$USER2$=${process.execPath} ${CHECK_TRENDLINE}\n`,
-  );
+  writeFileSync(join(d, 'resource.cfg'), `$USER1$=${PLUGINS_DIR}\n$USER2$=${process.execPath} ${CHECK_TRENDLINE}\n`);
   const svc = services()
     .map(
       (s) => `define service {
@@ -203,7 +200,8 @@ beforeAll(async () => {
   const cfg = writeConfig(dir, tc.collector.httpPort, user, group);
   if (root) {
     const { uid, gid } = await nagiosIds();
-    for (const f of ['', 'checkresults', 'nagios.cfg', 'objects.cfg', 'resource.cfg']) chownSync(join(dir, f), uid, gid);
+    for (const f of ['', 'checkresults', 'nagios.cfg', 'objects.cfg', 'resource.cfg'])
+      chownSync(join(dir, f), uid, gid);
   }
   const verify = await run(NAGIOS, ['-v', cfg]);
   expect(verify.code, verify.stdout).toBe(0);
@@ -260,7 +258,9 @@ describe('Nagios 4 running check_trendline and check_http against /check', () =>
         90_000,
       );
     } catch (err) {
-      const seen = want.map((s) => `${s.name}: ${status.get(s.name)?.current_state} ${status.get(s.name)?.plugin_output}`);
+      const seen = want.map(
+        (s) => `${s.name}: ${status.get(s.name)?.current_state} ${status.get(s.name)?.plugin_output}`,
+      );
       throw new Error(`${(err as Error).message}\n${seen.join('\n')}\n${logTail(dir)}`);
     }
     const get = (name: string) => status.get(name) as Record<string, string>;
@@ -268,7 +268,9 @@ describe('Nagios 4 running check_trendline and check_http against /check', () =>
     expect(get('trendline-ok').performance_data).toBe("'stats.gauges.nagios.ok'=3.2;5;10;;");
     expect(get('trendline-warning').plugin_output).toBe('TRENDLINE WARNING - stats.gauges.nagios.warn = 7');
     expect(get('trendline-critical').plugin_output).toBe('TRENDLINE CRITICAL - stats.gauges.nagios.crit = 12');
-    expect(get('trendline-missing').plugin_output).toBe('TRENDLINE UNKNOWN - no series matched "stats.gauges.nagios.none"');
+    expect(get('trendline-missing').plugin_output).toBe(
+      'TRENDLINE UNKNOWN - no series matched "stats.gauges.nagios.none"',
+    );
     expect(get('trendline-expression').plugin_output).toBe(
       'TRENDLINE CRITICAL - sumSeries(stats.gauges.nagios.{ok,warn}) = 10.2',
     );

@@ -212,17 +212,18 @@ describe('when the collector is down', () => {
     it(`${protocol.toUpperCase()}: a host that does not resolve costs only the metrics`, async () => {
       const errors: MetricsError[] = [];
       const m = createMetrics({ host: 'does-not-exist.invalid', protocol, onError: (e) => errors.push(e), env: {} });
-      const started = Date.now();
+      const started = performance.now();
       expect(() => {
         for (let i = 0; i < 1000; i++) m.increment('lib.dns', 1, { i: i % 7 });
       }).not.toThrow();
+      // The calls cost what they always cost; only the (asynchronous) send waits on the resolver.
+      expect(performance.now() - started).toBeLessThan(500);
       await m.flush();
       for (let i = 0; i < 20; i++) {
         m.timing('lib.dns.t', i);
         await m.flush();
       }
       await m.close();
-      expect(Date.now() - started).toBeLessThan(5000);
       expect(m.dropped).toBe(1020);
       expect(errors.length).toBeGreaterThanOrEqual(1);
       // One report per outage (and per failed retry), not one per datagram.

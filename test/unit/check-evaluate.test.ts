@@ -16,7 +16,9 @@ function series(name: string, values: number[], start = 1000, step = 10): CheckS
   return { name, start, step, values: Float64Array.from(values) };
 }
 
-function policy(over: Partial<Omit<CheckPolicy, 'reducer' | 'thresholds'>> & { agg?: string; w?: string; c?: string } = {}) {
+function policy(
+  over: Partial<Omit<CheckPolicy, 'reducer' | 'thresholds'>> & { agg?: string; w?: string; c?: string } = {},
+) {
   const { agg = 'avg', w, c, ...rest } = over;
   return {
     thresholds: parseThresholds(w, c),

@@ -35,6 +35,7 @@ describe('check_trendline command line', () => {
     expect(request(['-u', 'http://proxy/trendline/', '--target', 'a', '--target', 'b']).url).toBe(
       'http://proxy/trendline/check?target=a&target=b',
     );
+    expect(request(['-u', 'http://h:8080/check', '--target', 'a']).url).toBe('http://h:8080/check?target=a');
   });
 
   it('passes the policy options', () => {

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { alerts, parseRange, parseThresholds, ThresholdError, thresholdState } from '../../collector/src/check/range.js';
+import {
+  alerts,
+  parseRange,
+  parseThresholds,
+  ThresholdError,
+  thresholdState,
+} from '../../collector/src/check/range.js';
 import { CRITICAL, OK, type State, WARNING } from '../../collector/src/check/state.js';
 
 /** Nagios threshold ranges: the guidelines' table, their command-line examples, and monitoring-plugins' own tests. */
 
 const inf = Number.POSITIVE_INFINITY;
+/** atof("12345678901234567890"), as the C test compares with. */
+const BIG = Number('12345678901234567890');
 
 describe('the guidelines range table', () => {
   // [range, values that alert, values that do not]
@@ -35,19 +43,91 @@ describe('the guidelines command-line examples (CRITICAL is checked before WARNI
   // [warning, critical, [[value, state], ...]]
   it.each([
     // -w10 -c20: critical if over 20, else warning if over 10; critical below 0
-    ['10', '20', [[-1, CRITICAL], [0, OK], [10, OK], [10.5, WARNING], [20, WARNING], [20.5, CRITICAL]]],
+    [
+      '10',
+      '20',
+      [
+        [-1, CRITICAL],
+        [0, OK],
+        [10, OK],
+        [10.5, WARNING],
+        [20, WARNING],
+        [20.5, CRITICAL],
+      ],
+    ],
     // -w~:10 -c~:20: the same, but negative values are OK
-    ['~:10', '~:20', [[-1, OK], [-1e9, OK], [10, OK], [10.5, WARNING], [20, WARNING], [21, CRITICAL]]],
+    [
+      '~:10',
+      '~:20',
+      [
+        [-1, OK],
+        [-1e9, OK],
+        [10, OK],
+        [10.5, WARNING],
+        [20, WARNING],
+        [21, CRITICAL],
+      ],
+    ],
     // -w10: -c20: critical over 20, warning below 10, critical below 0
-    ['10:', '20', [[-1, CRITICAL], [0, WARNING], [9.99, WARNING], [10, OK], [20, OK], [20.01, CRITICAL]]],
+    [
+      '10:',
+      '20',
+      [
+        [-1, CRITICAL],
+        [0, WARNING],
+        [9.99, WARNING],
+        [10, OK],
+        [20, OK],
+        [20.01, CRITICAL],
+      ],
+    ],
     // -c1: critical below 1
-    [undefined, '1:', [[0.99, CRITICAL], [-5, CRITICAL], [1, OK], [1e9, OK]]],
+    [
+      undefined,
+      '1:',
+      [
+        [0.99, CRITICAL],
+        [-5, CRITICAL],
+        [1, OK],
+        [1e9, OK],
+      ],
+    ],
     // -w~:0 -c10: critical over 10, warning over 0, critical below 0
-    ['~:0', '10', [[-0.1, CRITICAL], [0, OK], [0.1, WARNING], [10, WARNING], [10.1, CRITICAL]]],
+    [
+      '~:0',
+      '10',
+      [
+        [-0.1, CRITICAL],
+        [0, OK],
+        [0.1, WARNING],
+        [10, WARNING],
+        [10.1, CRITICAL],
+      ],
+    ],
     // -c5:6: critical below 5 or over 6
-    [undefined, '5:6', [[4.99, CRITICAL], [5, OK], [5.5, OK], [6, OK], [6.01, CRITICAL]]],
+    [
+      undefined,
+      '5:6',
+      [
+        [4.99, CRITICAL],
+        [5, OK],
+        [5.5, OK],
+        [6, OK],
+        [6.01, CRITICAL],
+      ],
+    ],
     // -c@10:20: OK below 10 or over 20, critical within
-    [undefined, '@10:20', [[9.99, OK], [10, CRITICAL], [15, CRITICAL], [20, CRITICAL], [20.01, OK]]],
+    [
+      undefined,
+      '@10:20',
+      [
+        [9.99, OK],
+        [10, CRITICAL],
+        [15, CRITICAL],
+        [20, CRITICAL],
+        [20.01, OK],
+      ],
+    ],
   ] as Array<[string | undefined, string, Array<[number, State]>]>)('-w %s -c %s', (w, c, cases) => {
     for (const [v, want] of cases) expect(status(w, c, v), `value ${v}`).toBe(want);
   });
@@ -64,15 +144,15 @@ describe("monitoring-plugins' lib/tests/test_utils.c", () => {
     expect(parseRange('-7:23')).toMatchObject({ start: -7, end: 23 });
     expect(parseRange(':5.75')).toMatchObject({ start: 0, end: 5.75 });
     expect(parseRange('~:-95.99')).toMatchObject({ start: -inf, end: -95.99 });
-    expect(parseRange('12345678901234567890:')).toMatchObject({ start: 12345678901234567890, end: inf });
+    expect(parseRange('12345678901234567890:')).toMatchObject({ start: BIG, end: inf });
     expect(parseRange('1:1')).toMatchObject({ start: 1, end: 1 });
   });
 
   it('alerts as check_range does', () => {
     const big = parseRange('12345678901234567890:');
-    expect(alerts(big, 12345678901234567890 / 1.1)).toBe(true);
-    expect(alerts(big, 12345678901234567890)).toBe(false);
-    expect(alerts(big, 12345678901234567890 * 2)).toBe(false);
+    expect(alerts(big, BIG / 1.1)).toBe(true);
+    expect(alerts(big, BIG)).toBe(false);
+    expect(alerts(big, BIG * 2)).toBe(false);
 
     const upTo0 = parseRange('~:0');
     expect(alerts(upTo0, 0.5)).toBe(true);

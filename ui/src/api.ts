@@ -199,3 +199,7 @@ export function putDashboard(id: string, body: Omit<ApiDashboard, 'id' | 'update
 export async function deleteDashboard(id: string): Promise<void> {
   await call(`dashboards/${encodeURIComponent(id)}`, { method: 'DELETE', headers: writeHeaders(false) });
 }
+
+export function getEvent(id: number, signal?: AbortSignal): Promise<Deploy> {
+  return json(`events/${id}`, undefined, signal);
+}

@@ -1,6 +1,6 @@
 import type { Deploy } from './api.js';
-import { h, replace } from './dom.js';
 import { shownTags, versionOf } from './deploys.js';
+import { h, replace } from './dom.js';
 import { formatDateTime } from './time-range.js';
 import { href } from './url-state.js';
 
@@ -23,7 +23,7 @@ export class DeployList {
     });
     this.el = h(
       'section',
-      { class: 'deploy-list' },
+      { class: 'card deploy-list' },
       h('div', { class: 'section-head' }, h('h2', {}, 'Deploys'), this.filter),
       this.body,
     );

@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import type { Deploy } from './api.js';
-import { h, replace } from './dom.js';
 import { shownTags, versionOf } from './deploys.js';
+import { h, replace } from './dom.js';
 import { canvasColors } from './theme.js';
 import { formatDateTime } from './time-range.js';
 
@@ -88,7 +88,8 @@ export function deployPlugin(getDeploys: () => readonly Deploy[]): uPlot.Plugin 
         u.over.addEventListener('mousemove', (e) => {
           const x = e.clientX - u.over.getBoundingClientRect().left;
           let best: { x: number; deploy: Deploy } | null = null;
-          for (const m of drawn) if (Math.abs(m.x - x) <= HOVER_PX && (!best || Math.abs(m.x - x) < Math.abs(best.x - x))) best = m;
+          for (const m of drawn)
+            if (Math.abs(m.x - x) <= HOVER_PX && (!best || Math.abs(m.x - x) < Math.abs(best.x - x))) best = m;
           if (best) show(u, best);
           else hide();
         });

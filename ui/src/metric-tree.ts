@@ -1,4 +1,4 @@
-import { allMetricNames, ApiError, type FindNode, findMetrics } from './api.js';
+import { ApiError, allMetricNames, type FindNode, findMetrics } from './api.js';
 import { h, replace } from './dom.js';
 
 /**
@@ -90,7 +90,10 @@ export class MetricTree {
   }
 
   private async filter(): Promise<void> {
-    const words = this.search.value.toLowerCase().split(/\s+/).filter((w) => w !== '');
+    const words = this.search.value
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0) {
       await this.load();
       return;

@@ -14,6 +14,8 @@ import { rangeDepth, rangeFrom, writeRange } from './url-state.js';
 
 export interface PageOptions {
   params: URLSearchParams;
+  /** The range when the URL names none (a dashboard's saved default). */
+  defaultRange?: TimeRange;
   /** Writes the view's URL; `range` changes get their own history entry. */
   onChange: (mode: 'range' | 'replace') => void;
   /** The targets of all graphs, for the impact links of the deploy list. */
@@ -36,7 +38,7 @@ export class GraphPage {
   private deploysInflight: AbortController | null = null;
 
   constructor(private readonly opts: PageOptions) {
-    this.range = rangeFrom(opts.params);
+    this.range = rangeFrom(opts.params, opts.defaultRange);
     this.refresh = opts.params.get('refresh') ?? 'off';
     this.showDeploys = opts.params.get('deploys') !== 'off';
     this.deployFilter = opts.params.get('deployTags') ?? '';
@@ -79,7 +81,7 @@ export class GraphPage {
 
   /** Back/forward landed on this view with other parameters: take them without rebuilding the view. */
   readParams(params: URLSearchParams): void {
-    this.range = rangeFrom(params);
+    this.range = rangeFrom(params, this.opts.defaultRange);
     this.refresh = params.get('refresh') ?? 'off';
     this.showDeploys = params.get('deploys') !== 'off';
     this.deployFilter = params.get('deployTags') ?? '';

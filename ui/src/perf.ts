@@ -16,5 +16,7 @@ declare global {
 }
 
 export function recordRender(arrived: number, points: number): void {
-  (window.__trendlineRenders ??= []).push({ arrived, drawn: performance.now(), points });
+  const list = window.__trendlineRenders ?? [];
+  list.push({ arrived, drawn: performance.now(), points });
+  window.__trendlineRenders = list;
 }

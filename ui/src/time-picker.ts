@@ -71,7 +71,11 @@ export class TimePicker {
       this.untilInput,
       h('button', { type: 'submit' }, 'Apply'),
     );
-    this.back = h('button', { type: 'button', class: 'back', title: 'previous range', onclick: events.onBack }, '← Back');
+    this.back = h(
+      'button',
+      { type: 'button', class: 'back', title: 'previous range', onclick: events.onBack },
+      '← Back',
+    );
     this.refresh = h(
       'select',
       { 'aria-label': 'auto-refresh', onchange: () => events.onRefresh(this.refresh.value) },

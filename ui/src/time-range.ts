@@ -33,6 +33,7 @@ const UNIT_SEC: Record<string, number> = {
   sec: 1,
   second: 1,
   seconds: 1,
+  m: 60,
   min: 60,
   mins: 60,
   minute: 60,

@@ -21,7 +21,10 @@ export interface Place {
 export function parsePlace(hash: string): Place {
   const text = hash.replace(/^#\/?/, '');
   const q = text.indexOf('?');
-  const path = (q === -1 ? text : text.slice(0, q)).split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const path = (q === -1 ? text : text.slice(0, q))
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const params = new URLSearchParams(q === -1 ? '' : text.slice(q + 1));
   const [head, arg] = path;
   let route: Route;
@@ -55,6 +58,19 @@ export function href(route: Route, params?: URLSearchParams | Record<string, str
   return `#/${path}${q ? `?${q}` : ''}`;
 }
 
+/**
+ * The hash the page shows now. Back across a hash change fires both popstate and hashchange; the router
+ * acts on the first and skips the second, which finds the hash already shown.
+ */
+let shown: string | null = null;
+
+/** True when `hash` is new to the router (and remembers it). */
+export function arrivedAt(hash: string): boolean {
+  if (hash === shown) return false;
+  shown = hash;
+  return true;
+}
+
 /** What this UI keeps in history.state: how many range changes lead to this entry (Back steps through them). */
 export interface HistoryState {
   rangeDepth: number;
@@ -69,6 +85,7 @@ export function rangeDepth(): number {
  * the previous range; other changes replace the entry in place.
  */
 export function setUrl(hash: string, mode: 'range' | 'replace'): void {
+  shown = hash;
   if (mode === 'range') {
     history.pushState({ rangeDepth: rangeDepth() + 1 } satisfies HistoryState, '', hash);
   } else if (location.hash !== hash) {

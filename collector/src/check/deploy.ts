@@ -108,7 +108,9 @@ export function deployPluginOutput(verdict: DeployCheckVerdict, ctx: DeployOutpu
     const targets = ctx.targets.map((t) => `"${textLabel(t)}"`).join(', ');
     return problemOutput(verdict.state, `${what}: no series matched ${targets}`);
   }
-  const perf = verdict.series.map((s) => perfdata(s.label, s.changeMeanPct ?? undefined, { uom: '%' }));
+  // Percent to two decimals: the test's noise floor is far above that.
+  const pct = (v: number | null) => (v === null ? undefined : Math.round(v * 100) / 100);
+  const perf = verdict.series.map((s) => perfdata(s.label, pct(s.changeMeanPct), { uom: '%' }));
   if (verdict.series.length === 1) {
     return `${head}${what}: ${describe(verdict.series[0] as DeploySeriesVerdict)} | ${perf[0]}\n`;
   }

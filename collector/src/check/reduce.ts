@@ -107,9 +107,9 @@ export function reduce(reducer: Reducer, values: ArrayLike<number>): number | un
       return reducer.name === 'sum' ? sum : sum / present.length;
     }
     case 'min':
-      return present.reduce((a, b) => (b < a ? b : a));
+      return present.reduce((a, b) => Math.min(a, b));
     case 'max':
-      return present.reduce((a, b) => (b > a ? b : a));
+      return present.reduce((a, b) => Math.max(a, b));
     case 'median':
       return median(present.sort((a, b) => a - b));
     case 'pct':

@@ -200,7 +200,8 @@ function baseUrl(opts: Parsed): string {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
       throw new UsageError(`--url "${url}": use http or https`);
     if (one(opts, 'port') !== undefined) throw new UsageError('-p goes with -H; put the port in --url');
-    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    // The base URL, also when given as the check's own URL (`…/check`).
+    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/check(?:\/deploy)?$/, '')}`;
   }
   if (host === undefined || host === '') throw new UsageError('no collector given: use -H HOST [-p PORT] or --url URL');
   const portText = one(opts, 'port') ?? String(DEFAULT_PORT);
@@ -219,7 +220,19 @@ export function buildRequest(opts: Parsed): PluginRequest {
   const q = new URLSearchParams();
   for (const t of targets) q.append('target', t);
   const deploy = opts.has('deploy');
-  const checkOnly = ['warning', 'critical', 'agg', 'skip-partial', 'min-points', 'max-age', 'any', 'all', 'uom', 'from', 'until'];
+  const checkOnly = [
+    'warning',
+    'critical',
+    'agg',
+    'skip-partial',
+    'min-points',
+    'max-age',
+    'any',
+    'all',
+    'uom',
+    'from',
+    'until',
+  ];
   const deployOnly = ['service', 'worse', 'window', 'better'];
   for (const name of deploy ? checkOnly : deployOnly) {
     if (opts.has(name)) throw new UsageError(`--${name} ${deploy ? 'does not apply to --deploy' : 'needs --deploy'}`);

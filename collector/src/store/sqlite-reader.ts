@@ -49,6 +49,11 @@ export class SqliteReader {
    * rows not yet sealed. The caller pre-fills `out` with NaN.
    */
   readInto(seriesId: number, stepSec: number, start: number, out: Float64Array): void {
+    // One read transaction: a seal committing between the two reads would otherwise hide its points.
+    this.snapshot(() => this.readIntoUnlocked(seriesId, stepSec, start, out));
+  }
+
+  private readIntoUnlocked(seriesId: number, stepSec: number, start: number, out: Float64Array): void {
     const end = start + out.length * stepSec;
     const chunks = this.statement(
       `SELECT start, data FROM ${valueChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
@@ -81,6 +86,10 @@ export class SqliteReader {
 
   /** Timer intervals with from <= ts <= until, in time order, from sealed chunks and hot rows. */
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
+    return this.snapshot(() => this.readSummariesUnlocked(seriesId, stepSec, from, until));
+  }
+
+  private readSummariesUnlocked(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
     const out: SummaryRow[] = [];
     const chunks = this.statement(
       `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
@@ -117,7 +126,9 @@ export class SqliteReader {
   }
 
   listDashboards(): StoredDashboard[] {
-    return this.statement('SELECT id, title, body, updated FROM dashboards ORDER BY title, id').all() as StoredDashboard[];
+    return this.statement(
+      'SELECT id, title, body, updated FROM dashboards ORDER BY title, id',
+    ).all() as StoredDashboard[];
   }
 
   getDashboard(id: string): StoredDashboard | undefined {
@@ -128,6 +139,11 @@ export class SqliteReader {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs reads in one WAL snapshot (nested calls join the open one). */
+  private snapshot<T>(read: () => T): T {
+    return this.db.inTransaction ? read() : this.db.transaction(read)();
   }
 
   private statement(sql: string): Database.Statement {

@@ -1,5 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type DeployCheckPolicy, deployCheckJson, deployPluginOutput, evaluateDeployCheck } from '../../check/deploy.js';
+import {
+  type DeployCheckPolicy,
+  deployCheckJson,
+  deployPluginOutput,
+  evaluateDeployCheck,
+} from '../../check/deploy.js';
 import { type CheckPolicy, type Combine, evaluateCheck } from '../../check/evaluate.js';
 import { checkJson, pluginOutput, problemOutput, UOMS, type Uom } from '../../check/plugin-output.js';
 import { parseThresholds, type ThresholdError } from '../../check/range.js';

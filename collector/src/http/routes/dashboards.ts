@@ -136,7 +136,7 @@ export function dashboardsRoutes(app: FastifyInstance, opts: DashboardsRouteOpti
   });
 
   // Writes live in their own scope so the token is checked before the body is read.
-  void app.register(async (scope) => {
+  void app.register((scope, _options, done) => {
     scope.addHook('onRequest', requireToken(opts.token));
 
     scope.put<{ Params: { id: string }; Body: DashboardBody }>(
@@ -164,5 +164,6 @@ export function dashboardsRoutes(app: FastifyInstance, opts: DashboardsRouteOpti
       if (!deleted) throw new QueryError(`no dashboard "${id}"`, 404);
       return fromStored(deleted);
     });
+    done();
   });
 }

@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 800 } });
+p.on('console', (m) => console.log('console:', m.text()));
+await p.goto('http://127.0.0.1:28380/#/explore?target=stats.counters.checkout.web1.requests.count&from=-1h&until=now');
+await p.waitForTimeout(1500);
+const over = p.locator('.u-over');
+console.log(await over.getAttribute('data-deploy-x'));
+const xs = (await over.getAttribute('data-deploy-x')).split(',').map(Number);
+const box = await over.boundingBox();
+console.log(box);
+await p.evaluate(() => document.querySelector('.u-over').addEventListener('mousemove', (e) => console.log('mm', e.clientX, e.offsetX)));
+await p.mouse.move(box.x + xs[0], box.y + box.height / 2);
+await p.waitForTimeout(300);
+console.log(await p.evaluate(() => { const t = document.querySelector('.deploy-tip'); return t ? t.outerHTML : 'none'; }));
+await b.close();

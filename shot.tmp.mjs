@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [url, out, w = '1280', hgt = '800', theme] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const ctx = await b.newContext({ viewport: { width: Number(w), height: Number(hgt) } });
+const p = await ctx.newPage();
+p.on('console', (m) => console.log('console:', m.type(), m.text()));
+p.on('pageerror', (e) => console.log('pageerror:', e.message));
+if (theme) await p.addInitScript((t) => localStorage.setItem('trendline.theme', t), theme);
+await p.goto(url);
+await p.waitForTimeout(1500);
+await p.screenshot({ path: out, fullPage: true });
+await b.close();

@@ -1,0 +1,201 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestCollector } from '../support/collector.js';
+import { dogEvent, launchBrowser, now, openPage, sendTraffic, startUiCollector } from './support.js';
+
+/** Explore in headless Chromium: the metric tree, graphs, expression errors and deploy lines. */
+describe('UI: explore', () => {
+  let t: TestCollector;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([startUiCollector(), launchBrowser()]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await sendTraffic(t);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('browses the tree to a metric, graphs it, adds a second series found by search, and keeps it in the URL', async () => {
+    const { page, problems } = await openPage(context, `${t.url}/`);
+    const tree = page.locator('.metric-tree');
+    for (const path of ['stats', 'stats.counters', 'stats.counters.shop', 'stats.counters.shop.orders']) {
+      await tree.locator(`li[data-path="${path}"] > button.branch`).click();
+    }
+    await tree.locator('li[data-path="stats.counters.shop.orders.count"] > button.leaf').click();
+
+    const legend = page.locator('table.legend tbody tr');
+    await expect.poll(() => legend.count()).toBe(1);
+    expect(await legend.first().locator('td.name').textContent()).toBe('stats.counters.shop.orders.count');
+    // Three intervals of 1 + 2: the legend's max is 3 per interval at most, and some point is drawn.
+    expect(Number(await legend.first().locator('td').nth(4).textContent())).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.plot canvas').count()).toBe(1);
+    expect(decodeURIComponent(page.url())).toContain('target=stats.counters.shop.orders.count');
+
+    // The search box filters the tree down to matching names.
+    await page.locator('.metric-search').fill('latency upper_99');
+    const leaf = tree.locator('li[data-path="stats.timers.shop.checkout.latency.upper_99"] > button.leaf');
+    await leaf.click();
+    await expect.poll(() => legend.count()).toBe(2);
+    expect(await tree.locator('button.leaf').count()).toBeLessThan(5);
+    // Units come from the names: a timer percentile is in ms.
+    expect(await legend.nth(1).locator('td').nth(2).textContent()).toMatch(/ ms$/);
+
+    // The URL alone reproduces the view.
+    const link = page.url();
+    const again = await openPage(context, link);
+    const legend2 = again.page.locator('table.legend tbody tr td.name');
+    await expect.poll(() => legend2.allTextContents()).toEqual([
+      'stats.counters.shop.orders.count',
+      'stats.timers.shop.checkout.latency.upper_99',
+    ]);
+    expect(problems).toEqual([]);
+    expect(again.problems).toEqual([]);
+    await page.close();
+    await again.page.close();
+  });
+
+  it('shows the server’s error inline for a bad expression, and graphs a good one', async () => {
+    const { page, problems } = await openPage(context, `${t.url}/#/explore`);
+    const input = page.locator('input.new-target');
+    await input.fill('sumSeries(stats.counters.shop.*.count');
+    await input.press('Enter');
+    const error = page.locator('.panel-message.error[role="alert"]');
+    await expect.poll(() => error.isVisible()).toBe(true);
+    const res = await fetch(`${t.url}/render?target=${encodeURIComponent('sumSeries(stats.counters.shop.*.count')}`);
+    expect(res.status).toBe(400);
+    expect(await error.textContent()).toBe((await res.text()).trim());
+
+    // Fixing the target clears the error and draws the series under its expression name.
+    const target = page.locator('input.target[aria-label="target 1"]');
+    await target.fill('aliasByNode(sumSeries(stats.counters.shop.*.count), 2)');
+    await target.press('Enter');
+    await expect.poll(() => error.count()).toBe(0);
+    await expect.poll(() => page.locator('table.legend td.name').allTextContents()).toEqual(['shop']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a line for each deploy (POST /events and DogStatsD), with its text on hover and a link to its impact', async () => {
+    const posted = await fetch(`${t.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        what: 'shop v1.2.3',
+        tags: ['deploy', 'service:shop', 'version:1.2.3'],
+        data: 'rolled out by CI',
+        when: now() - 60,
+      }),
+    });
+    expect(posted.status).toBe(200);
+    await t.udp(dogEvent('shop v1.2.4', 'canary', ['deploy', 'service:shop', 'version:1.2.4']));
+    await t.collector.flushNow();
+    await sendTraffic(t, 1);
+
+    const { page, problems } = await openPage(
+      context,
+      `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-15min&until=now`,
+    );
+    const over = page.locator('.u-over');
+    await expect.poll(() => over.getAttribute('data-deploys')).toBe('2');
+
+    // The line is on the canvas: the deploy colour appears in a column at its x.
+    const xs = ((await over.getAttribute('data-deploy-x')) ?? '').split(',').map(Number);
+    const purple = await page.evaluate((x) => {
+      const canvas = document.querySelector('.plot canvas') as HTMLCanvasElement;
+      const overEl = document.querySelector('.u-over') as HTMLElement;
+      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const left = (overEl.getBoundingClientRect().left - canvas.getBoundingClientRect().left + x) * ratio;
+      const top = (overEl.getBoundingClientRect().top - canvas.getBoundingClientRect().top) * ratio;
+      const column = ctx.getImageData(Math.round(left) - 2, Math.round(top), 5, overEl.clientHeight * ratio).data;
+      let hits = 0;
+      for (let i = 0; i < column.length; i += 4) {
+        if (column[i] > 120 && column[i + 1] < 120 && column[i + 2] > 180) hits++;
+      }
+      return hits;
+    }, xs[0]);
+    expect(purple).toBeGreaterThan(20);
+
+    // Hovering a line shows what, version, tags and time.
+    const box = await over.boundingBox();
+    if (!box) throw new Error('no plot');
+    const tip = page.locator('.deploy-tip');
+    const texts: string[] = [];
+    for (const x of xs) {
+      // A deploy stamped this second sits on the right edge: stay inside the plot (hover allows a few px).
+      await page.mouse.move(box.x + Math.min(x, box.width - 2), box.y + box.height / 2);
+      await expect.poll(() => tip.isVisible()).toBe(true);
+      texts.push((await tip.textContent()) ?? '');
+    }
+    const posts = texts.find((s) => s.includes('shop v1.2.3'));
+    expect(posts).toMatch(/version 1\.2\.3/);
+    expect(posts).toContain('service:shop');
+    expect(posts).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    expect(texts.some((s) => s.includes('shop v1.2.4') && s.includes('canary'))).toBe(true);
+    await page.mouse.move(box.x + 5, box.y + 5);
+    await expect.poll(() => tip.isVisible()).toBe(false);
+
+    // The deploy list under the graph links to each deploy's impact view.
+    const rows = page.locator('table.deploys tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows.filter({ hasText: 'shop v1.2.3' }).locator('a.impact-link').click();
+    await expect.poll(() => page.locator('.deploy-about h2').textContent()).toBe('shop v1.2.3');
+    const verdict = page.locator('.impact-table tbody tr .verdict');
+    await expect.poll(() => verdict.count()).toBe(1);
+    expect(['better', 'worse', 'unchanged', 'unknown']).toContain(await verdict.textContent());
+    expect(await page.locator('.impact-table td.name').textContent()).toBe('stats.counters.shop.orders.count');
+    await expect.poll(() => page.locator('.u-over').getAttribute('data-deploys')).toBe('1');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('zooms by dragging, goes Back to the previous range, and switches deploy lines off', async () => {
+    const { page, problems } = await openPage(
+      context,
+      `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-1h&until=now`,
+    );
+    const over = page.locator('.u-over');
+    await expect.poll(() => over.getAttribute('data-deploys')).toBe('2');
+    const box = await over.boundingBox();
+    if (!box) throw new Error('no plot');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + 40, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/from=\d{10}&until=\d{10}/);
+    expect(await page.locator('.range-preset').inputValue()).toBe('');
+    await page.locator('button.back').click();
+    await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
+    expect(await page.locator('.range-preset').inputValue()).toBe('-1h');
+
+    await page.locator('input.show-deploys').uncheck();
+    await expect.poll(() => over.getAttribute('data-deploys')).toBe('0');
+    expect(new URL(page.url()).hash).toContain('deploys=off');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 390 px wide phone screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { page, problems } = await openPage(
+      phone,
+      `${t.url}/#/explore?target=stats.counters.shop.orders.count&target=stats.timers.shop.checkout.latency.upper_99`,
+    );
+    await expect.poll(() => page.locator('table.legend tbody tr').count()).toBe(2);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const canvas = await page.locator('.plot canvas').boundingBox();
+    expect(canvas?.width).toBeGreaterThan(300);
+    // The tree is one tap away.
+    await page.locator('.tree-toggle').click();
+    await expect.poll(() => page.locator('.metric-tree').isVisible()).toBe(true);
+    await page.goto(`${t.url}/#/dashboard/collector`);
+    await expect.poll(() => page.locator('.panel').count()).toBe(4);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    await phone.close();
+  });
+});

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { CollectorConfig } from 'trendline-collector';
+import { startTestCollector, type TestCollector } from '../support/collector.js';
+
+/**
+ * Browser tests: a real collector serving the built UI (ui/dist), real StatsD data over UDP, and Debian's
+ * Chromium driven by playwright-core (installed by scripts/ensure-system-deps.sh; never `playwright install`).
+ */
+
+export const UI_DIR = join(import.meta.dirname, '..', '..', 'ui', 'dist');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: run \`sh scripts/ensure-system-deps.sh\` (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A collector that serves the UI; the UI must be built (`npm run build`). */
+export async function startUiCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
+  if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`the UI is not built (${UI_DIR}): run \`npm run build\``);
+  return startTestCollector({ uiDir: UI_DIR, ...overrides });
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Uncaught exceptions and console errors, except failed requests the test caused on purpose. */
+  problems: string[];
+  /** Every dialog the page opened (alert, confirm…), by message. */
+  dialogs: string[];
+}
+
+/** A page that records what went wrong, and accepts confirm() dialogs. */
+export async function openPage(context: BrowserContext, url: string): Promise<WatchedPage> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // A 4xx the test provoked shows as "Failed to load resource"; the UI's handling of it is what is tested.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text());
+  });
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.accept();
+  });
+  await page.goto(url);
+  return { page, problems, dialogs };
+}
+
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A DogStatsD event line (lengths in UTF-8 bytes). */
+export function dogEvent(title: string, text: string, tags: string[]): string {
+  const len = (s: string) => Buffer.byteLength(s);
+  return `_e{${len(title)},${len(text)}}:${title}|${text}|#${tags.join(',')}`;
+}
+
+/** Sends a few intervals of StatsD traffic and flushes each, so graphs have several points. */
+export async function sendTraffic(t: TestCollector, intervals = 3): Promise<void> {
+  for (let i = 0; i < intervals; i++) {
+    await t.udp(
+      [
+        'shop.orders:1|c',
+        'shop.orders:2|c',
+        `shop.checkout.latency:${10 + i * 5}|ms`,
+        `shop.checkout.latency:${30 + i}|ms`,
+        `shop.queue.depth:${4 + i}|g`,
+      ].join('\n'),
+    );
+    await t.collector.flushNow();
+  }
+}
