@@ -194,7 +194,7 @@ describe('SQLite store', () => {
     const hits = read('stats.counters.s.hits.count');
     expect(hits).toHaveLength(800);
     expect(hits[5]).toBe(2);
-    expect(hits.filter((v, i) => i !== 5).every((v) => v === 1)).toBe(true);
+    expect(hits.filter((_, i) => i !== 5).every((v) => v === 1)).toBe(true);
     expect(read('stats.gauges.s.level')).toEqual(Array.from({ length: 800 }, (_, i) => i));
     expect(read('stats.timers.s.lat.count').every((v) => v === 10)).toBe(true);
     expect(read('stats.timers.s.lat.upper')).toEqual(Array.from({ length: 800 }, (_, i) => (i % 7) + 100));
