@@ -172,6 +172,10 @@ function aggregateSeries(series: readonly TimeSeries[], rawFunc: string, xFilesF
   tags.aggregatedBy = func;
   const result = makeSeries(name, start, step, aggregateColumns(fn, values, length, xFilesFactor), tags);
   result.xFilesFactor = xFilesFactor;
+  // A sum of counts is still a count: when every input folds the same way under maxDataPoints, so does the
+  // sum (graphite-web resets it to average, which halves a count whose bucket holds an idle zero).
+  const folds = new Set(series.map((s) => s.consolidationFunc));
+  if (fn === 'sum' && folds.size === 1) result.consolidationFunc = series[0].consolidationFunc;
   return result;
 }
 
