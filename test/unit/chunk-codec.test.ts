@@ -73,6 +73,13 @@ describe('timer chunks', () => {
     expect(QuantileSketch.decode(back[0][8] as Uint8Array).valueAtRank(4)).toBeCloseTo(500, -1);
   });
 
+  it('keep a sample-rate adjusted count, and spend 4 bytes on an idle interval', () => {
+    const sampled: StoredSummary = [50, 5, 10, 30, 10, 1, 3, new QuantileSketch().encode()];
+    const idle: StoredSummary = [0, 0, 0, 0, 0, null, null, null];
+    expect(decodeSummaries(encodeSummaries([[7, sampled]]), 0, 1)).toEqual([[7, ...sampled]]);
+    expect(encodeSummaries([[0, idle]]).byteLength).toBe(2 + 4);
+  });
+
   it('rejects a truncated chunk', () => {
     const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
     expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1), 0, 10)).toThrow(/corrupt timer chunk/);

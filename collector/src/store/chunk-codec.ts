@@ -6,8 +6,9 @@ import type { SummaryRow } from './sqlite-reader.js';
  * (the "hot" rows) until their chunk is sealed; readers combine both.
  *
  * A value chunk is [u16 first index][u16 count] then `count` float64 values (NaN = no point), trimmed to the
- * stretch that has points. A timer chunk is [u16 entries] then per entry [u16 index][7 × float64: count, n,
- * sum, sumsq, m2, min, max][varint sketch length][sketch bytes].
+ * stretch that has points. A timer chunk is [u16 entries] then per entry [u16 index][u8 flags][varint n]
+ * [float64 count, unless it equals n][float64 sum, sumsq, m2, min, max][varint sketch length][sketch], the
+ * floats and sketch left out for an idle interval (n = 0).
  */
 
 export const CHUNK_POINTS = 360;
@@ -63,29 +64,41 @@ export function decodeValues(blob: Uint8Array): Float64Array {
 /** A stored timer interval without its timestamp: count, n, sum, sumsq, m2, min, max, sketch. */
 export type StoredSummary = SummaryRow extends [number, ...infer Rest] ? Rest : never;
 
+const SAME_COUNT = 1; // count === n (no sample rate), so count isn't stored
+const IDLE = 2; // n === 0: only the (sample-adjusted) count, nothing else
+
 export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: StoredSummary]>): Uint8Array {
   let size = 2;
-  for (const [, s] of entries) size += 2 + 56 + 5 + (s[7]?.byteLength ?? 0);
+  for (const [, s] of entries) size += 2 + 1 + 10 + 8 + 40 + 5 + (s[7]?.byteLength ?? 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint16(0, entries.length, true);
   let p = 2;
-  for (const [index, s] of entries) {
+  const varint = (value: number) => {
+    let v = value;
+    while (v >= 0x80) {
+      out[p++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[p++] = v;
+  };
+  const float = (v: number | null) => {
+    view.setFloat64(p, v ?? Number.NaN, true);
+    p += 8;
+  };
+  for (const [index, [count, n, sum, sumsq, m2, min, max, sketch]] of entries) {
     view.setUint16(p, index, true);
     p += 2;
-    for (let k = 0; k < 7; k++) {
-      view.setFloat64(p, (s[k] as number | null) ?? Number.NaN, true);
-      p += 8;
-    }
-    const sketch = s[7] ?? new Uint8Array(0);
-    let len = sketch.byteLength;
-    while (len >= 0x80) {
-      out[p++] = (len & 0x7f) | 0x80;
-      len >>>= 7;
-    }
-    out[p++] = len;
-    out.set(sketch, p);
-    p += sketch.byteLength;
+    const flags = (count === n ? SAME_COUNT : 0) | (n === 0 ? IDLE : 0);
+    out[p++] = flags;
+    varint(n);
+    if (!(flags & SAME_COUNT)) float(count);
+    if (flags & IDLE) continue;
+    for (const v of [sum, sumsq, m2, min, max]) float(v);
+    const bytes = sketch ?? new Uint8Array(0);
+    varint(bytes.byteLength);
+    out.set(bytes, p);
+    p += bytes.byteLength;
   }
   return out.slice(0, p);
 }
@@ -93,32 +106,49 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
 /** The chunk's intervals as rows, `ts` = start + index * step; sketches are views into the blob. */
 export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number): SummaryRow[] {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const corrupt = () => new Error('corrupt timer chunk');
+  if (blob.byteLength < 2) throw corrupt();
   const entries = view.getUint16(0, true);
   const out: SummaryRow[] = [];
   let p = 2;
-  for (let e = 0; e < entries; e++) {
-    if (p + 58 > blob.byteLength) throw new Error('corrupt timer chunk');
-    const index = view.getUint16(p, true);
-    p += 2;
-    const f: number[] = [];
-    for (let k = 0; k < 7; k++) {
-      f.push(view.getFloat64(p, true));
-      p += 8;
-    }
-    let len = 0;
-    let shift = 0;
+  const varint = () => {
+    let value = 0;
+    let scale = 1;
     for (;;) {
-      if (p >= blob.byteLength || shift > 28) throw new Error('corrupt timer chunk');
+      if (p >= blob.byteLength || scale > 2 ** 49) throw corrupt();
       const b = blob[p++];
-      len |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-      shift += 7;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 0x80;
     }
-    if (p + len > blob.byteLength) throw new Error('corrupt timer chunk');
+  };
+  const float = () => {
+    if (p + 8 > blob.byteLength) throw corrupt();
+    const v = view.getFloat64(p, true);
+    p += 8;
+    return v;
+  };
+  for (let e = 0; e < entries; e++) {
+    if (p + 4 > blob.byteLength) throw corrupt();
+    const index = view.getUint16(p, true);
+    const flags = blob[p + 2];
+    p += 3;
+    const n = varint();
+    const count = flags & SAME_COUNT ? n : float();
+    const ts = start + index * stepSec;
+    if (flags & IDLE) {
+      out.push([ts, count, 0, 0, 0, 0, null, null, null]);
+      continue;
+    }
+    const sum = float();
+    const sumsq = float();
+    const m2 = float();
+    const min = float();
+    const max = float();
+    const len = varint();
+    if (p + len > blob.byteLength) throw corrupt();
     const sketch = len > 0 ? blob.subarray(p, p + len) : null;
     p += len;
-    const [count, n, sum, sumsq, m2, min, max] = f;
-    const ts = start + index * stepSec;
     out.push([ts, count, n, sum, sumsq, m2, Number.isNaN(min) ? null : min, Number.isNaN(max) ? null : max, sketch]);
   }
   return out;
