@@ -26,6 +26,14 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
       metrics_received: s.totals['statsd.metrics_received'],
       bad_lines_seen: s.totals['statsd.bad_lines_seen'],
       series_dropped: s.totals['statsd.series_dropped'],
+      memory: memory(),
     };
   });
+}
+
+/** The process's memory in MB: RSS covers both threads and SQLite; heap and external are the main thread's. */
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
 }
