@@ -33,12 +33,9 @@ describe('UI: dashboards', () => {
   it('lists the built-in Collector dashboard, which draws the collector’s own series', async () => {
     await expect.poll(() => page.locator('table.list tbody tr').count()).toBe(1);
     await page.locator('a', { hasText: 'Collector' }).first().click();
-    await expect.poll(panelTitles).toEqual([
-      'Packets and metrics received /s',
-      'Bad lines per interval',
-      'Flush time',
-      'Series',
-    ]);
+    await expect
+      .poll(panelTitles)
+      .toEqual(['Packets and metrics received /s', 'Bad lines per interval', 'Flush time', 'Series']);
     // Each panel has data from the collector's own series.
     await expect.poll(() => page.locator('.panel table.legend tbody tr').count()).toBe(5);
     expect(await page.locator('.panel .panel-message.error').count()).toBe(0);
@@ -100,7 +97,12 @@ describe('UI: dashboards', () => {
     await page.reload();
     await expect.poll(panelTitles).toEqual(['Latency', 'Orders']);
     expect(await page.locator('h1').textContent()).toBe('Shop overview');
-    expect(await page.locator('.panel').nth(1).evaluate((el) => el.style.getPropertyValue('--span'))).toBe('8');
+    expect(
+      await page
+        .locator('.panel')
+        .nth(1)
+        .evaluate((el) => el.style.getPropertyValue('--span')),
+    ).toBe('8');
     expect(await page.locator('select.range-preset').inputValue()).toBe('-6h');
 
     await page.locator('button', { hasText: 'Share' }).click();
@@ -152,9 +154,9 @@ describe('UI: dashboards', () => {
       mimeType: 'application/json',
       buffer: Buffer.from('{"title": "x", "panels": "nope"}'),
     });
-    await expect.poll(() => page.locator('.status .error').textContent()).toBe(
-      'Cannot import bad.json: "panels" must be an array',
-    );
+    await expect
+      .poll(() => page.locator('.status .error').textContent())
+      .toBe('Cannot import bad.json: "panels" must be an array');
   });
 
   it('deletes a dashboard', async () => {
@@ -163,10 +165,9 @@ describe('UI: dashboards', () => {
     await page.locator('button', { hasText: 'Delete' }).click();
     await expect.poll(() => new URL(page.url()).hash).toBe('#/dashboards');
     expect(w.dialogs).toEqual(['confirm: Delete the dashboard "Shop imported"?']);
-    await expect.poll(() => page.locator('table.list tbody tr td:first-child').allTextContents()).toEqual([
-      'Collector',
-      'Shop',
-    ]);
+    await expect
+      .poll(() => page.locator('table.list tbody tr td:first-child').allTextContents())
+      .toEqual(['Collector', 'Shop']);
     expect((await fetch(`${t.url}/dashboards/shop-overview-2`)).status).toBe(404);
     expect(w.problems).toEqual([]);
   });

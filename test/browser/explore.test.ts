@@ -48,10 +48,9 @@ describe('UI: explore', () => {
     const link = page.url();
     const again = await openPage(context, link);
     const legend2 = again.page.locator('table.legend tbody tr td.name');
-    await expect.poll(() => legend2.allTextContents()).toEqual([
-      'stats.counters.shop.orders.count',
-      'stats.timers.shop.checkout.latency.upper_99',
-    ]);
+    await expect
+      .poll(() => legend2.allTextContents())
+      .toEqual(['stats.counters.shop.orders.count', 'stats.timers.shop.checkout.latency.upper_99']);
     expect(problems).toEqual([]);
     expect(again.problems).toEqual([]);
     await page.close();
@@ -104,13 +103,13 @@ describe('UI: explore', () => {
 
     // The line is on the canvas: the deploy colour appears in a column at its x.
     const xs = ((await over.getAttribute('data-deploy-x')) ?? '').split(',').map(Number);
-    const purple = await page.evaluate((x) => {
-      const canvas = document.querySelector('.plot canvas') as HTMLCanvasElement;
+    const purple = await page.locator('.plot canvas').evaluate((canvas: HTMLCanvasElement, x: number) => {
       const overEl = document.querySelector('.u-over') as HTMLElement;
       const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-      const ratio = canvas.width / canvas.getBoundingClientRect().width;
-      const left = (overEl.getBoundingClientRect().left - canvas.getBoundingClientRect().left + x) * ratio;
-      const top = (overEl.getBoundingClientRect().top - canvas.getBoundingClientRect().top) * ratio;
+      const box = canvas.getBoundingClientRect();
+      const ratio = canvas.width / box.width;
+      const left = (overEl.getBoundingClientRect().left - box.left + x) * ratio;
+      const top = (overEl.getBoundingClientRect().top - box.top) * ratio;
       const column = ctx.getImageData(Math.round(left) - 2, Math.round(top), 5, overEl.clientHeight * ratio).data;
       let hits = 0;
       for (let i = 0; i < column.length; i += 4) {

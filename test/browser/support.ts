@@ -33,7 +33,8 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A collector that serves the UI; the UI must be built (`npm run build`). */
 export async function startUiCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
-  if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`the UI is not built (${UI_DIR}): run \`npm run build\``);
+  if (!existsSync(join(UI_DIR, 'index.html')))
+    throw new Error(`the UI is not built (${UI_DIR}): run \`npm run build\``);
   return startTestCollector({ uiDir: UI_DIR, ...overrides });
 }
 

@@ -98,6 +98,10 @@ export class Chart {
     return show;
   }
 
+  isShown(i: number): boolean {
+    return this.u?.series[i + 1]?.show ?? true;
+  }
+
   destroy(): void {
     this.resize.disconnect();
     window.removeEventListener(THEME_EVENT, this.onTheme);

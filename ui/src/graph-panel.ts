@@ -1,6 +1,7 @@
 import { ApiError, type Deploy, type GraphiteSeries, renderText } from './api.js';
 import { Chart } from './chart.js';
 import { h, replace } from './dom.js';
+import { inNextFrame } from './frame.js';
 import { Legend } from './legend.js';
 import { recordRender } from './perf.js';
 import { toChartData } from './series-data.js';
@@ -42,7 +43,10 @@ export class GraphPanel {
         this.arrived = null;
       },
     });
-    this.legend = new Legend((i) => this.chart.toggleSeries(i));
+    this.legend = new Legend(
+      (i) => this.chart.toggleSeries(i),
+      (i) => this.chart.isShown(i),
+    );
     this.el = h('div', { class: 'graph' }, this.message, plot, this.legend.el);
   }
 
@@ -78,9 +82,12 @@ export class GraphPanel {
       );
       if (ctl.signal.aborted) return;
       const arrivedAt = performance.now();
-      const list = JSON.parse(text) as GraphiteSeries[];
-      this.show(list.length ? null : 'info', list.length ? '' : 'No series matched these targets in this range.');
-      this.draw(list, span, arrivedAt);
+      inNextFrame(() => {
+        if (ctl.signal.aborted) return;
+        const list = JSON.parse(text) as GraphiteSeries[];
+        this.show(list.length ? null : 'info', list.length ? '' : 'No series matched these targets in this range.');
+        this.draw(list, span, arrivedAt);
+      });
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       const reason = err instanceof ApiError ? err.message : String(err);
@@ -99,8 +106,8 @@ export class GraphPanel {
   private draw(list: GraphiteSeries[], span: { from: number; until: number }, arrivedAt?: number): void {
     const data = toChartData(list);
     if (arrivedAt !== undefined) this.arrived = { at: arrivedAt, points: data.points };
-    this.legend.set(data.series, data.data.slice(1) as Array<Array<number | null>>);
     this.chart.setData(data, span);
+    this.legend.set(data.series, data.data.slice(1) as Array<Array<number | null>>);
   }
 
   private show(kind: 'error' | 'info' | null, text: string): void {

@@ -13,7 +13,11 @@ export class Legend {
   private columns: Array<ReadonlyArray<number | null>> = [];
   private cursorCells: HTMLTableCellElement[] = [];
 
-  constructor(private readonly onToggle: (i: number) => boolean) {}
+  /** `onToggle` flips series `i` and says whether it is now shown; `isShown` reads it (it survives refreshes). */
+  constructor(
+    private readonly onToggle: (i: number) => boolean,
+    private readonly isShown: (i: number) => boolean,
+  ) {}
 
   set(series: SeriesInfo[], columns: Array<ReadonlyArray<number | null>>): void {
     this.series = series;
@@ -35,6 +39,7 @@ export class Legend {
       const row = h(
         'tr',
         {
+          class: this.isShown(i) ? null : 'off',
           title: 'click to hide or show',
           onclick: () => row.classList.toggle('off', !this.onToggle(i)),
         },

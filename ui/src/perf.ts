@@ -1,11 +1,14 @@
 /**
  * Render timings: when each graph's data arrived (the response fully read) and when uPlot finished drawing it.
- * bench/ui-render.js reads `window.__trendlineRenders` to time a whole dashboard; it costs two numbers a draw.
+ * bench/ui-render.js reads `window.__trendlineRenders` to time a whole dashboard; it costs three numbers a draw.
  */
 
 export interface RenderTiming {
   arrived: number;
+  /** uPlot's draw hook ran (the canvas commands are issued). */
   drawn: number;
+  /** The next animation frame after the draw: the frame showing it has been produced. */
+  painted?: number;
   points: number;
 }
 
@@ -17,6 +20,10 @@ declare global {
 
 export function recordRender(arrived: number, points: number): void {
   const list = window.__trendlineRenders ?? [];
-  list.push({ arrived, drawn: performance.now(), points });
+  const timing: RenderTiming = { arrived, drawn: performance.now(), points };
+  list.push(timing);
   window.__trendlineRenders = list;
+  requestAnimationFrame(() => {
+    timing.painted = performance.now();
+  });
 }

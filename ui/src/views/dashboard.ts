@@ -102,7 +102,9 @@ class Controller {
     });
     replace(el, this.head, this.page.toolbar.el, this.notice, this.grid, this.page.deployList.el);
     window.addEventListener('beforeunload', this.onUnload);
-    this.render();
+    // No loading yet: page.start() loads every panel once the view is in the document.
+    this.renderHead();
+    this.renderGrid(false);
   }
 
   destroy(): void {
@@ -189,7 +191,7 @@ class Controller {
     );
   }
 
-  private renderGrid(): void {
+  private renderGrid(load = true): void {
     for (const s of this.slots) this.page.remove(s.graph);
     this.slots = this.draft.panels.map((p, i) => this.panel(p, i));
     if (this.slots.length === 0) {
@@ -205,7 +207,7 @@ class Controller {
       replace(this.grid, ...this.slots.map((s) => s.card));
     }
     this.changed();
-    for (const s of this.slots) void s.graph.load(this.page.timeRange);
+    if (load) for (const s of this.slots) void s.graph.load(this.page.timeRange);
   }
 
   private panel(p: Panel, i: number): Slot {
