@@ -221,6 +221,13 @@ describe('edge cases', () => {
     expect(() => parseRange(text)).toThrow(message);
   });
 
+  it('keeps its reason on one line whatever the input holds (found by fuzzing)', () => {
+    // A newline in a range used to reach the plugin output raw, adding a forged line to it.
+    expect(() => parseRange('abc\nCRITICAL')).toThrow(
+      'invalid range "abc\\nCRITICAL": "abc\\nCRITICAL" is not a number',
+    );
+  });
+
   it('names the threshold that is wrong', () => {
     expect(() => parseThresholds('abc', '10')).toThrow('warning: invalid range "abc"');
     expect(() => parseThresholds('10', '2:1')).toThrow('critical: invalid range "2:1"');

@@ -47,6 +47,18 @@ describe('parseTime: now and epochs', () => {
     expect(parseTime(input, NOW)).toBe(want);
   });
 
+  it('refuses times outside years 1-9999 instead of failing in Intl (found by fuzzing)', () => {
+    // `now=1941511368860109&tz=Asia/Kathmandu&from=monday` threw a RangeError: a 500 from /render.
+    expect(parseError('monday', 1_941_511_368_860_109, 'Asia/Kathmandu').message).toBe(
+      'invalid time "monday": now 1941511368860109 is out of range (years 1-9999)',
+    );
+    expect(parseError('99999999999999').message).toBe(
+      'invalid time "99999999999999": epoch out of range (years 1-9999)',
+    );
+    expect(parseError('now+9000y').message).toBe('invalid time "now+9000y": time out of range (years 1-9999)');
+    expect(parseTime('253402300799', NOW)).toBe(253_402_300_799);
+  });
+
   it('floors a fractional now', () => {
     expect(parseTime('now', NOW + 0.75)).toBe(NOW);
   });

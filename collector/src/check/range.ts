@@ -38,10 +38,13 @@ export interface Thresholds {
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** Quoted as JSON, so a newline or control character in the input can't break the one-line reason. */
+const q = (s: string) => JSON.stringify(s);
+
 function parseNumber(text: string, range: string): number {
-  if (!NUMBER.test(text)) throw new ThresholdError(`invalid range "${range}": "${text}" is not a number`);
+  if (!NUMBER.test(text)) throw new ThresholdError(`invalid range ${q(range)}: ${q(text)} is not a number`);
   const n = Number(text);
-  if (!Number.isFinite(n)) throw new ThresholdError(`invalid range "${range}": "${text}" is too large`);
+  if (!Number.isFinite(n)) throw new ThresholdError(`invalid range ${q(range)}: ${q(text)} is too large`);
   return n;
 }
 
@@ -56,7 +59,7 @@ export function parseRange(input: string): Range {
   let end = Number.POSITIVE_INFINITY;
   const colon = body.indexOf(':');
   if (colon < 0) {
-    if (body === '') throw new ThresholdError(`invalid range "${text}": no end given`);
+    if (body === '') throw new ThresholdError(`invalid range ${q(text)}: no end given`);
     end = parseNumber(body, text);
   } else {
     const startText = body.slice(0, colon);
@@ -65,7 +68,7 @@ export function parseRange(input: string): Range {
     else if (startText !== '') start = parseNumber(startText, text);
     if (endText !== '') end = parseNumber(endText, text);
   }
-  if (start > end) throw new ThresholdError(`invalid range "${text}": start ${start} is greater than end ${end}`);
+  if (start > end) throw new ThresholdError(`invalid range ${q(text)}: start ${start} is greater than end ${end}`);
   return { text, start, end, inside };
 }
 

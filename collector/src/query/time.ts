@@ -374,6 +374,8 @@ export function parseTime(input: string, nowSec: number, tz?: string): number {
     }
   }
   const now = Math.floor(nowSec);
+  // Wall-clock arithmetic (Intl, Date) only works inside years 1-9999; a `now=` beyond that was a 500.
+  if (!inCalendar(now)) throw fail(`now ${now} is out of range (years 1-9999)`);
   // A literal '+' before a word (`noon+yesterday`, the docs' URL form) joins reference words: attime would fail.
   const s = input
     .trim()
@@ -386,7 +388,7 @@ export function parseTime(input: string, nowSec: number, tz?: string): number {
       s.length === 8 && Number(s.slice(0, 4)) > 1900 && Number(s.slice(4, 6)) < 13 && Number(s.slice(6)) < 32;
     if (!looksLikeDate) {
       const epoch = Number(s);
-      if (!Number.isSafeInteger(epoch)) throw fail('epoch out of range');
+      if (!inCalendar(epoch)) throw fail('epoch out of range (years 1-9999)');
       return epoch;
     }
   }
@@ -406,6 +408,14 @@ export function parseTime(input: string, nowSec: number, tz?: string): number {
   const delta = parseOffset(offset);
   if (typeof delta === 'string') throw fail(delta);
   const t = base + delta;
-  if (!Number.isSafeInteger(t)) throw fail('time out of range');
+  if (!inCalendar(t)) throw fail('time out of range (years 1-9999)');
   return t;
+}
+
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: graphite-web's (Python datetime's) range. */
+const MIN_EPOCH = -62_135_596_800;
+const MAX_EPOCH = 253_402_300_799;
+
+function inCalendar(t: number): boolean {
+  return Number.isSafeInteger(t) && t >= MIN_EPOCH && t <= MAX_EPOCH;
 }
