@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
  * a table of median figures and writes the raw results to bench/results/<time>.json.
  */
 
-const ALL = ['ingest', 'flush', 'render', 'disk'];
+const ALL = ['ingest', 'flush', 'render', 'disk', 'ui-render'];
 
 function machine() {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));

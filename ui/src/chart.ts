@@ -55,6 +55,9 @@ export class Chart {
   private shape = '';
   private range = { from: 0, until: 1 };
   private deploys: readonly Deploy[] = [];
+  /** The element's width as the ResizeObserver last saw it: reading clientWidth while a dashboard's charts
+   * are being built would force a layout per chart. */
+  private width = 0;
   private readonly resize: ResizeObserver;
   private readonly onTheme = () => this.u?.redraw(false, true);
 
@@ -62,7 +65,10 @@ export class Chart {
     private readonly el: HTMLElement,
     private readonly opts: ChartOptions,
   ) {
-    this.resize = new ResizeObserver(() => this.fit());
+    this.resize = new ResizeObserver((entries) => {
+      this.width = Math.floor(entries[entries.length - 1].contentRect.width);
+      this.fit();
+    });
     this.resize.observe(el);
     window.addEventListener(THEME_EVENT, this.onTheme);
   }
@@ -110,7 +116,7 @@ export class Chart {
   }
 
   private fit(): void {
-    const width = Math.floor(this.el.clientWidth);
+    const width = this.width;
     if (!this.u || width <= 0) return;
     if (width !== this.u.width || this.opts.height !== this.u.height) {
       this.u.setSize({ width, height: this.opts.height });
@@ -121,7 +127,7 @@ export class Chart {
     const units = [...new Set(data.series.map((s) => s.unit))].slice(0, 2);
     const unitOf = (u: Unit) => (units.includes(u) ? u : units[0]);
     return {
-      width: Math.max(100, Math.floor(this.el.clientWidth)),
+      width: Math.max(100, this.width || Math.floor(this.el.clientWidth)),
       height: this.opts.height,
       legend: { show: false },
       scales: {
