@@ -8,7 +8,8 @@ missing=""
 # - monitoring-plugins-standard + liburiparser1: check_curl (the library is only a recommend, but check_curl needs it)
 # - nagios4-core: a real Nagios 4 that runs check_trendline as a service check (test/integration/nagios.test.ts)
 # - chromium: headless browser for the UI tests (test/browser, driven by playwright-core)
-DEBS="monitoring-plugins-basic monitoring-plugins-standard liburiparser1 nagios4-core chromium"
+# - clickhouse-server, clickhouse-client: the ClickHouse backend's tests start two servers themselves
+DEBS="monitoring-plugins-basic monitoring-plugins-standard liburiparser1 nagios4-core chromium clickhouse-server clickhouse-client"
 for pkg in $DEBS; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
 done

@@ -9,8 +9,8 @@ import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
 import { TagIndex } from './query/tag-index.js';
-import { SqliteReader } from './store/sqlite-reader.js';
-import { StoreWriter } from './store/store-writer.js';
+import { openStorage } from './store/open-storage.js';
+import type { SeriesRow } from './store/series-kind.js';
 import { toWriteBatch } from './store/write-batch.js';
 
 /**
@@ -41,18 +41,25 @@ export interface CollectorStats {
 
 export async function startCollector(config: CollectorConfig, log: Logger): Promise<Collector> {
   const tiers = config.retention;
-  let writer: StoreWriter;
-  try {
-    writer = await StoreWriter.start(config.db, tiers);
-  } catch (err) {
-    throw new Error(`cannot open database ${config.db}: ${(err as Error).message}`);
-  }
-  const reader = SqliteReader.open(config.db);
+  const storage = await openStorage(config, log);
+  const writer = storage.writer;
   const index = new NameIndex(config.percentiles);
   const tags = new TagIndex(config.percentiles);
-  for (const row of reader.listSeries()) {
-    index.add(row);
-    tags.add(row);
+  // Rows may come twice (own flush and a refresh of what every collector wrote); each is indexed once.
+  const indexed = new Set<number>();
+  const addSeries = (rows: Iterable<SeriesRow>) => {
+    for (const row of rows) {
+      if (indexed.has(row.id)) continue;
+      indexed.add(row.id);
+      index.add(row);
+      tags.add(row);
+    }
+  };
+  try {
+    addSeries(await storage.listSeries());
+  } catch (err) {
+    await storage.close();
+    throw err;
   }
 
   const interval = config.flushIntervalSec;
@@ -114,8 +121,9 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     const engine = new QueryEngine({
       index,
       tags,
-      source: reader,
-      events: reader,
+      source: storage.source,
+      bulk: storage.bulk,
+      events: storage.events,
       tiers,
       registry: createRegistry(),
       maxSeries: config.maxQuerySeries,
@@ -126,7 +134,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       tags,
       engine,
       events: writer,
-      dashboards: { read: reader, write: writer },
+      dashboards: { read: storage.dashboards, write: writer },
       log,
       stats: () => ({ ...stats, totals: liveTotals() }),
     });
@@ -138,8 +146,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     await statsd?.close();
     await unixSocket?.close();
     await app?.close();
-    await writer.close();
-    reader.close();
+    await storage.close();
     throw err;
   }
   const httpApp = app;
@@ -159,10 +166,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     stats.pendingWrites++;
     try {
       const written = await writer.write(toWriteBatch(batch));
-      for (const row of written.result.newSeries) {
-        index.add(row);
-        tags.add(row);
-      }
+      addSeries(written.result.newSeries);
       stats.flushes++;
       stats.lastFlushAt = tickSec;
       stats.lastFlushMs = written.totalMs;
@@ -197,6 +201,23 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   };
   schedule();
 
+  // A shared store: series, events and dashboards other collectors wrote show up here too.
+  const refresh = storage.refresh;
+  let refreshTimer: NodeJS.Timeout | null = null;
+  if (refresh !== null) {
+    const refreshEvery = Math.max(1, Math.min(interval, 10)) * 1000;
+    const again = () => {
+      refreshTimer = setTimeout(() => {
+        refresh()
+          .then(addSeries, (err: Error) => log.warn({ err }, 'refresh from the store failed'))
+          .finally(() => {
+            if (refreshTimer !== null) again();
+          });
+      }, refreshEvery);
+    };
+    again();
+  }
+
   log.info(
     {
       http: `${config.httpHost}:${httpAddressPort(httpApp)}`,
@@ -219,14 +240,15 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     close: () => {
       closing ??= (async () => {
         if (timer) clearTimeout(timer);
+        if (refreshTimer) clearTimeout(refreshTimer);
+        refreshTimer = null;
         await statsdServer.close();
         await unixSocket?.close();
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
         chain = chain.then(() => flush(nextTick()));
         await chain;
         await httpApp.close();
-        await writer.close();
-        reader.close();
+        await storage.close();
         log.info('trendline collector stopped');
       })();
       return closing;

@@ -13,6 +13,13 @@ export interface CollectorConfig {
   statsdSocket: string | null;
   /** SQLite file path. */
   db: string;
+  /** Storage backend: the embedded SQLite file, or a (possibly sharded) ClickHouse shared by collectors. */
+  store: 'sqlite' | 'clickhouse';
+  /** ClickHouse HTTP endpoint (http://HOST:8123) when store is clickhouse. */
+  clickhouseUrl: string | null;
+  /** Cluster (remote_servers) the Distributed tables span; null for a single server. */
+  clickhouseCluster: string | null;
+  clickhouseDatabase: string;
   flushIntervalSec: number;
   retention: RetentionTier[];
   percentiles: number[];
@@ -44,6 +51,10 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   statsdPort: 8125,
   statsdSocket: null,
   db: './data/trendline.db',
+  store: 'sqlite',
+  clickhouseUrl: null,
+  clickhouseCluster: null,
+  clickhouseDatabase: 'trendline',
   flushIntervalSec: 10,
   retention: parseRetention('10s:6h,1m:7d,10m:5y'),
   percentiles: [50, 90, 95, 99],
@@ -75,6 +86,9 @@ export function validateConfig(c: CollectorConfig): CollectorConfig {
     throw new ConfigError(
       `--flush-interval ${c.flushIntervalSec}s must divide the finest --retention step (${finest}s), so every flush lands in one bucket`,
     );
+  }
+  if (c.store === 'clickhouse' && c.clickhouseUrl === null) {
+    throw new ConfigError('--store clickhouse needs --clickhouse-url http://HOST:8123');
   }
   return c;
 }

@@ -103,6 +103,10 @@ const VALUE_FLAGS: Array<[string, string, keyof CollectorConfig, unknown]> = [
   ['max-query-series', '250', 'maxQuerySeries', 250],
   ['gauges-max-ttl', '3', 'gaugesMaxTtl', 3],
   ['log-level', 'debug', 'logLevel', 'debug'],
+  ['store', 'sqlite', 'store', 'sqlite'],
+  ['clickhouse-url', 'http://ch1:8123/', 'clickhouseUrl', 'http://ch1:8123'],
+  ['clickhouse-cluster', 'two_shards', 'clickhouseCluster', 'two_shards'],
+  ['clickhouse-database', 'metrics', 'clickhouseDatabase', 'metrics'],
 ];
 const BOOL_FLAGS: Array<[string, keyof CollectorConfig]> = [
   ['delete-counters', 'deleteCounters'],
@@ -182,6 +186,15 @@ describe('environment twins', () => {
   it('TRENDLINE_CONFIG names the config file', () => {
     const c = parse([], { TRENDLINE_CONFIG: '/etc/t.json' }, files({ '/etc/t.json': '{"httpPort": 9999}' }));
     expect(c.httpPort).toBe(9999);
+  });
+
+  it('TRENDLINE_STORE and TRENDLINE_CLICKHOUSE_URL select the ClickHouse backend', () => {
+    const c = parse([], { TRENDLINE_STORE: 'clickhouse', TRENDLINE_CLICKHOUSE_URL: 'http://127.0.0.1:8123' });
+    expect(c).toMatchObject({
+      store: 'clickhouse',
+      clickhouseUrl: 'http://127.0.0.1:8123',
+      clickhouseDatabase: 'trendline',
+    });
   });
 
   it('a bad value names the variable', () => {
@@ -309,6 +322,12 @@ describe('bad values throw a one-line ConfigError naming the flag', () => {
     ['token with whitespace', ['--token', 'a b'], /--token/],
     ['host with a slash', ['--http-host', 'http://x'], /--http-host/],
     ['bool flag given a value', ['--delete-counters=false'], /--delete-counters/],
+    ['unknown store', ['--store', 'postgres'], /--store.*postgres.*sqlite or clickhouse/],
+    ['clickhouse store without a URL', ['--store', 'clickhouse'], /--store clickhouse needs --clickhouse-url/],
+    ['clickhouse URL junk', ['--clickhouse-url', 'ch1:8123'], /--clickhouse-url.*http/],
+    ['clickhouse URL not http', ['--clickhouse-url', 'ftp://ch1'], /--clickhouse-url.*http/],
+    ['cluster name with SQL in it', ['--clickhouse-cluster', 'a`; DROP'], /--clickhouse-cluster/],
+    ['database name starting with a digit', ['--clickhouse-database', '1db'], /--clickhouse-database/],
   ];
   for (const [label, argv, pattern] of cases) {
     it(`${label}: ${argv.join(' ')}`, () => {

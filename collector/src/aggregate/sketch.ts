@@ -19,6 +19,8 @@ const MAX_BINS = 2048;
 const ENCODING_VERSION = 1;
 /** Keys of values from MIN_INDEXABLE up to Number.MAX_VALUE lie well inside this; a decoded key outside is corrupt. */
 const MAX_ABS_KEY = 40_000;
+/** The zero bin's key in toBins/fromBins: outside every real key. */
+export const ZERO_BIN_KEY = -50_000;
 
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
@@ -137,6 +139,41 @@ export class QuantileSketch {
       for (let j = 0; j < length; j++) sketch.addToKey(key++, r.uint());
     }
     if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
+    return sketch;
+  }
+
+  /**
+   * The occupied bins as parallel key/count arrays, the zero bin under ZERO_BIN_KEY: the shape a store
+   * can merge natively by adding counts per key (ClickHouse's sumMap).
+   */
+  toBins(): { keys: number[]; counts: number[] } {
+    const keys: number[] = [];
+    const counts: number[] = [];
+    if (this.zeroCount > 0) {
+      keys.push(ZERO_BIN_KEY);
+      counts.push(this.zeroCount);
+    }
+    for (let k = this.minKey; k <= this.maxKey; k++) {
+      const c = this.bins[k - this.offset];
+      if (c > 0) {
+        keys.push(k);
+        counts.push(c);
+      }
+    }
+    return { keys, counts };
+  }
+
+  /** The inverse of toBins; keys may repeat and come in any order (their counts add). */
+  static fromBins(keys: ArrayLike<number>, counts: ArrayLike<number>): QuantileSketch {
+    const sketch = new QuantileSketch();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const c = counts[i];
+      if (!(c > 0)) continue;
+      if (key === ZERO_BIN_KEY) sketch.zeroCount += c;
+      else if (Math.abs(key) > MAX_ABS_KEY) throw new Error('corrupt sketch: key out of range');
+      else sketch.addToKey(key, c);
+    }
     return sketch;
   }
 

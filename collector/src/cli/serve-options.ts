@@ -20,7 +20,10 @@ type Kind =
   | 'percentiles'
   | 'bool'
   | 'token'
-  | 'level';
+  | 'level'
+  | 'store'
+  | 'url'
+  | 'identifier';
 
 interface FlagSpec {
   key: Key;
@@ -35,6 +38,10 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'statsd-port': { key: 'statsdPort', kind: 'port', help: 'StatsD port, UDP and TCP' },
   'statsd-socket': { key: 'statsdSocket', kind: 'string', help: 'StatsD Unix datagram socket path' },
   db: { key: 'db', kind: 'string', help: 'SQLite database file' },
+  store: { key: 'store', kind: 'store', help: 'storage backend: sqlite or clickhouse' },
+  'clickhouse-url': { key: 'clickhouseUrl', kind: 'url', help: 'ClickHouse HTTP endpoint (--store clickhouse)' },
+  'clickhouse-cluster': { key: 'clickhouseCluster', kind: 'identifier', help: 'cluster for Distributed tables' },
+  'clickhouse-database': { key: 'clickhouseDatabase', kind: 'identifier', help: 'ClickHouse database' },
   'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
   retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },
   percentiles: { key: 'percentiles', kind: 'percentiles', help: 'timer percentiles; negative = top' },
@@ -201,6 +208,23 @@ function convert(source: string, kind: Kind, raw: unknown): unknown {
     }
     case 'level':
       if (!LEVELS.includes(s)) throw bad(`expected one of ${LEVELS.join(', ')}`);
+      return s;
+    case 'store':
+      if (s !== 'sqlite' && s !== 'clickhouse') throw bad('expected sqlite or clickhouse');
+      return s;
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(s);
+      } catch {
+        throw bad('expected a URL such as http://127.0.0.1:8123');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('expected an http:// or https:// URL');
+      return s.replace(/\/+$/, '');
+    }
+    case 'identifier':
+      // Cluster and database names are placed in SQL as identifiers; keep them to the plain form.
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s)) throw bad('expected letters, digits and _ (not first a digit)');
       return s;
   }
 }

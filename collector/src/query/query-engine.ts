@@ -1,10 +1,12 @@
 import type { RetentionTier } from '../store/retention.js';
 import type { StoredEvent } from '../store/sqlite-reader.js';
+import type { BulkLoader } from '../store/storage.js';
 import { evaluatePath } from './evaluate-path.js';
 import { Evaluator } from './evaluator.js';
 import { fetchLeaf, type SeriesSource, type TimeRange } from './fetch-series.js';
 import type { FunctionRegistry } from './functions/registry.js';
 import type { NameIndex } from './name-index.js';
+import { evaluatePrefetched } from './prefetch.js';
 import { QueryError } from './query-error.js';
 import type { TimeSeries } from './series.js';
 import { seriesByTagExpression, type TagIndex } from './tag-index.js';
@@ -23,7 +25,10 @@ export type EventTagSet = 'union' | 'intersection';
 export interface QueryEngineDeps {
   index: NameIndex;
   tags: TagIndex;
-  source: SeriesSource;
+  /** Synchronous reads (SQLite); null when the store reads through `bulk`. */
+  source: SeriesSource | null;
+  /** Asynchronous bulk reads (ClickHouse): render evaluates in passes around them (prefetch.ts). */
+  bulk?: BulkLoader | null;
   events: EventSource;
   tiers: readonly RetentionTier[];
   registry: FunctionRegistry;
@@ -49,10 +54,13 @@ export function eventHasTags(
 /** Wires the pure evaluator to the store: paths read through the name index, events from the events table. */
 export class QueryEngine {
   readonly evaluator: Evaluator;
+  /** Where the current (synchronous) evaluation reads; swapped per pass when reading through `bulk`. */
+  private source: SeriesSource | null;
 
   constructor(readonly deps: QueryEngineDeps) {
+    this.source = deps.source;
     this.evaluator = new Evaluator(deps.registry, {
-      fetch: (path, range) => evaluatePath(path, { ...deps, range }),
+      fetch: (path, range) => evaluatePath(path, { ...deps, source: this.currentSource(), range }),
       seriesByTag: (expressions, range) => this.seriesByTag(expressions, range),
       // graphite's events(): `events("*")` is every event, otherwise each event must carry all the tags.
       eventTimes: (tags, range) =>
@@ -60,8 +68,24 @@ export class QueryEngine {
     });
   }
 
-  render(targets: readonly string[], range: TimeRange): TimeSeries[] {
-    return this.evaluator.evaluateTargets(targets, range);
+  /** Evaluates the targets, reading the store directly or in passes around bulk loads. */
+  async render(targets: readonly string[], range: TimeRange): Promise<TimeSeries[]> {
+    const { bulk } = this.deps;
+    if (!bulk) return this.evaluator.evaluateTargets(targets, range);
+    return evaluatePrefetched(bulk, (source) => {
+      // Each pass is synchronous, so no other render can run while the source is swapped.
+      this.source = source;
+      try {
+        return this.evaluator.evaluateTargets(targets, range);
+      } finally {
+        this.source = null;
+      }
+    });
+  }
+
+  private currentSource(): SeriesSource {
+    if (!this.source) throw new Error('no series source outside render');
+    return this.source;
   }
 
   /** Events with from <= ts <= until carrying the tags (see eventHasTags), ordered by time. */
@@ -75,7 +99,8 @@ export class QueryEngine {
 
   /** The leaves seriesByTag's expressions match, read over the range like any path. */
   private seriesByTag(expressions: readonly string[], range: TimeRange): TimeSeries[] {
-    const { tags, source, tiers, maxSeries } = this.deps;
+    const { tags, tiers, maxSeries } = this.deps;
+    const source = this.currentSource();
     const pathExpression = seriesByTagExpression(expressions);
     const leaves = tags.find(expressions);
     if (leaves.length > maxSeries) {

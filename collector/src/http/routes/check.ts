@@ -305,9 +305,9 @@ export function sendProblem(reply: FastifyReply, format: 'text' | 'json', state:
 export function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions): void {
   app.get('/check', async (req: FastifyRequest<{ Querystring: Raw }>, reply) => {
     const q = parseCheckQuery(req.query, opts.now());
-    let series: ReturnType<QueryEngine['render']>;
+    let series: Awaited<ReturnType<QueryEngine['render']>>;
     try {
-      series = opts.engine.render(q.targets, { from: q.from, until: q.until, now: q.now });
+      series = await opts.engine.render(q.targets, { from: q.from, until: q.until, now: q.now });
     } catch (err) {
       if (isTargetError(err)) return sendProblem(reply, q.format, UNKNOWN, `invalid target: ${err.message}`);
       req.log.error({ err, url: req.url }, 'check failed');
@@ -329,9 +329,9 @@ export function checkRoutes(app: FastifyInstance, opts: CheckRouteOptions): void
     if (latest === undefined) {
       verdict = evaluateDeployCheck(undefined, [], false, q.policy);
     } else {
-      let report: ReturnType<typeof deployImpactReport>;
+      let report: Awaited<ReturnType<typeof deployImpactReport>>;
       try {
-        report = deployImpactReport(opts.engine, latest, q.targets, q.impact, q.now);
+        report = await deployImpactReport(opts.engine, latest, q.targets, q.impact, q.now);
       } catch (err) {
         if (isTargetError(err)) return sendProblem(reply, q.format, UNKNOWN, `invalid target: ${err.message}`);
         req.log.error({ err, url: req.url }, 'deploy check failed');

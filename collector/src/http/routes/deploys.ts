@@ -97,15 +97,15 @@ export interface ImpactReport {
 }
 
 /** Renders the targets around the deploy and compares each series' windows (see deploys/impact.ts). */
-export function deployImpactReport(
+export async function deployImpactReport(
   engine: QueryEngine,
   deploy: StoredEvent,
   targets: readonly string[],
   options: ImpactOptions,
   now: number,
-): ImpactReport {
+): Promise<ImpactReport> {
   const { from, until } = renderRange(deploy.ts, options.windowSec);
-  const series = engine.render(targets, { from, until, now });
+  const series = await engine.render(targets, { from, until, now });
   const windows = impactWindows(deploy.ts, options.windowSec, now);
   return {
     deploy: graphiteEvent(deploy),

@@ -57,7 +57,7 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
     let until = parseTime(p.until ?? 'now', clock, p.tz);
     if (from === until) throw new QueryError('Invalid parameters (Invalid empty time range)');
     if (from > until) [from, until] = [until, from];
-    const series = opts.engine.render(targets, { from, until, now: clock });
+    const series = await opts.engine.render(targets, { from, until, now: clock });
     if (p.format === 'csv') return { type: 'text/csv', body: formatCsv(series, p.tz) };
     const json = formatJson(series, {
       maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),

@@ -1,0 +1,72 @@
+import type { RetentionTier } from '../retention.js';
+import type { SeriesRow } from '../series-kind.js';
+import type { Storage } from '../storage.js';
+import { Catalog } from './catalog.js';
+import { ClickHouseHttp } from './http-client.js';
+import { ClickHouseReader } from './reader.js';
+import { ensureSchema, tableNames } from './schema.js';
+import { ClickHouseWriter } from './writer.js';
+
+export interface ClickHouseStorageOptions {
+  url: string;
+  cluster: string | null;
+  database: string;
+  tiers: readonly RetentionTier[];
+  /** Told when a read at start fails (e.g. another shard has no tables yet); the refresh retries it. */
+  onReadError?: (err: Error) => void;
+}
+
+/** Series rows are re-read from this far before the last refresh: other collectors' clocks and inserts lag. */
+const REFRESH_OVERLAP_SEC = 120;
+
+/** The shared backend: schema ensured on the server at `url`, reads through the cluster when one is named. */
+export async function openClickHouseStorage(options: ClickHouseStorageOptions): Promise<Storage> {
+  const { url, cluster, database, tiers } = options;
+  const http = new ClickHouseHttp({ url });
+  try {
+    await ensureSchema(http, tiers, cluster, database);
+  } catch (err) {
+    throw new Error(`cannot open ClickHouse store at ${url}: ${(err as Error).message}`);
+  }
+  const tables = tableNames(cluster);
+  const reader = new ClickHouseReader(http, database, tables, tiers);
+  const catalog = new Catalog();
+  const refreshCatalog = async () => {
+    const [events, dashboards] = await Promise.all([reader.events(), reader.dashboards()]);
+    catalog.replaceEvents(events);
+    catalog.replaceDashboards(dashboards);
+  };
+  // Reads go through every shard, and a shard whose collector has not started yet has no tables: the
+  // store opens anyway and the periodic refresh fills in what could not be read now.
+  await refreshCatalog().catch((err: Error) => options.onReadError?.(err));
+  const writer = new ClickHouseWriter(http, database, tables, tiers, catalog, refreshCatalog);
+  let lastRefresh = 0;
+  const listSeries = async (): Promise<SeriesRow[]> => {
+    const started = Math.floor(Date.now() / 1000);
+    try {
+      const rows = await reader.seriesSince(0);
+      lastRefresh = started;
+      return rows;
+    } catch (err) {
+      // lastRefresh stays 0, so the next refresh reads every series.
+      options.onReadError?.(err as Error);
+      return [];
+    }
+  };
+  return {
+    backend: 'clickhouse',
+    writer,
+    source: null,
+    bulk: reader,
+    events: catalog,
+    dashboards: catalog,
+    listSeries,
+    refresh: async () => {
+      const started = Math.floor(Date.now() / 1000);
+      const [rows] = await Promise.all([reader.seriesSince(lastRefresh - REFRESH_OVERLAP_SEC), refreshCatalog()]);
+      lastRefresh = started;
+      return rows;
+    },
+    close: () => writer.close(),
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { CollectorConfig } from '../config.js';
+import { openClickHouseStorage } from './clickhouse/open.js';
+import { openSqliteStorage } from './sqlite-storage.js';
+import type { Storage } from './storage.js';
+
+/** The backend `--store` names, opened and ready (schema in place). */
+export async function openStorage(config: CollectorConfig, log: Logger): Promise<Storage> {
+  if (config.store === 'clickhouse') {
+    const storage = await openClickHouseStorage({
+      url: config.clickhouseUrl ?? '',
+      cluster: config.clickhouseCluster,
+      database: config.clickhouseDatabase,
+      tiers: config.retention,
+      onReadError: (err) => log.warn({ err }, 'ClickHouse read at start failed; the next refresh retries it'),
+    });
+    log.debug({ url: config.clickhouseUrl, cluster: config.clickhouseCluster }, 'ClickHouse store ready');
+    return storage;
+  }
+  return openSqliteStorage(config.db, config.retention);
+}

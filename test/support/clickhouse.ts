@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Test harness: Debian's clickhouse-server as two shards of one cluster (`trendline_test`) on loopback,
+ * each with its own data directory under one temp dir. Ports are picked free at start; a shard can be
+ * killed and started again on the same ports and data (the outage test).
+ */
+
+export const CLICKHOUSE_BIN = '/usr/sbin/clickhouse-server';
+export const CLUSTER = 'trendline_test';
+
+export function clickhouseAvailable(): boolean {
+  return existsSync(CLICKHOUSE_BIN);
+}
+
+export interface ClickHouseShard {
+  readonly url: string;
+  /** SIGKILLs the server (no clean shutdown) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and data; resolves once it answers. */
+  start(): Promise<void>;
+}
+
+export interface ClickHouseCluster {
+  readonly shards: ClickHouseShard[];
+  readonly cluster: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Ports {
+  http: number;
+  tcp: number;
+  interserver: number;
+}
+
+function configXml(dir: string, ports: Ports, all: Ports[]): string {
+  const shards = all
+    .map((p) => `<shard><replica><host>127.0.0.1</host><port>${p.tcp}</port></replica></shard>`)
+    .join('');
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/error.log</errorlog><console>0</console></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>${ports.http}</http_port>
+  <tcp_port>${ports.tcp}</tcp_port>
+  <interserver_http_port>${ports.interserver}</interserver_http_port>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+  <path>${dir}/data/</path>
+  <tmp_path>${dir}/data/tmp/</tmp_path>
+  <user_files_path>${dir}/data/user_files/</user_files_path>
+  <format_schema_path>${dir}/data/format_schemas/</format_schema_path>
+  <users_config>${dir}/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>67108864</mark_cache_size>
+  <max_concurrent_queries>50</max_concurrent_queries>
+  <remote_servers><${CLUSTER}>${shards}</${CLUSTER}></remote_servers>
+</yandex>
+`;
+}
+
+const USERS_XML = `<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+    <profile>default</profile><quota>default</quota></default></users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
+    <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+`;
+
+async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`clickhouse-server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/ping`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`clickhouse-server at ${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function startClickHouseCluster(shardCount = 2): Promise<ClickHouseCluster> {
+  const root = mkdtempSync(join(tmpdir(), 'trendline-ch-'));
+  const ports: Ports[] = [];
+  for (let i = 0; i < shardCount; i++) {
+    ports.push({ http: await freePort(), tcp: await freePort(), interserver: await freePort() });
+  }
+  const shards = ports.map((p, i) => {
+    const dir = join(root, `ch${i + 1}`);
+    mkdirSync(join(dir, 'data', 'tmp'), { recursive: true });
+    writeFileSync(join(dir, 'config.xml'), configXml(dir, p, ports));
+    writeFileSync(join(dir, 'users.xml'), USERS_XML);
+    const url = `http://127.0.0.1:${p.http}`;
+    let child: ChildProcess | null = null;
+    const shard: ClickHouseShard = {
+      url,
+      async start() {
+        const proc = spawn(CLICKHOUSE_BIN, [`--config-file=${join(dir, 'config.xml')}`], {
+          cwd: dir,
+          stdio: 'ignore',
+        });
+        child = proc;
+        await waitUntilUp(url, proc);
+      },
+      async kill() {
+        const proc = child;
+        child = null;
+        if (!proc || proc.exitCode !== null) return;
+        const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+        proc.kill('SIGKILL');
+        await exited;
+      },
+    };
+    return shard;
+  });
+  try {
+    await Promise.all(shards.map((s) => s.start()));
+  } catch (err) {
+    await Promise.all(shards.map((s) => s.kill()));
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    shards,
+    cluster: CLUSTER,
+    async stop() {
+      await Promise.all(shards.map((s) => s.kill()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
