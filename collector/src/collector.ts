@@ -9,6 +9,7 @@ import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
 import { TagIndex } from './query/tag-index.js';
+import { FlushRetry, type FlushRetryStats } from './store/flush-retry.js';
 import { openStorage } from './store/open-storage.js';
 import type { SeriesRow } from './store/series-kind.js';
 import { toWriteBatch } from './store/write-batch.js';
@@ -35,6 +36,8 @@ export interface CollectorStats {
   flushErrors: number;
   lastFlushError: string | null;
   pendingWrites: number;
+  /** Failed flushes kept for another attempt, and what had to be given up (flush-retry.ts). */
+  store: FlushRetryStats;
   totals: Record<SelfCounter, number>;
   udpReceiveBufferBytes: number;
 }
@@ -74,6 +77,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     deleteSets: config.deleteSets,
     gaugesMaxTtl: config.gaugesMaxTtl,
   });
+  const retry = new FlushRetry(MAX_PENDING_POINTS);
   const stats: CollectorStats = {
     startedAt: Date.now(),
     flushes: 0,
@@ -82,6 +86,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     flushErrors: 0,
     lastFlushError: null,
     pendingWrites: 0,
+    store: retry.stats,
     totals: Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as Record<SelfCounter, number>,
     udpReceiveBufferBytes: 0,
   };
@@ -165,21 +170,35 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     extraGauges = [];
     stats.pendingWrites++;
     try {
-      const written = await writer.write(toWriteBatch(batch));
-      addSeries(written.result.newSeries);
-      stats.flushes++;
-      stats.lastFlushAt = tickSec;
-      stats.lastFlushMs = written.totalMs;
-      extraGauges = [
-        ['stats.statsd.sqliteStats.flush_time', written.writtenMs],
-        ['stats.statsd.sqliteStats.flush_length', written.result.rows],
-      ];
-      if (written.result.droppedTimed > 0)
-        aggregator.self['statsd.timed_points_dropped'].value += written.result.droppedTimed;
-    } catch (err) {
-      stats.flushErrors++;
-      stats.lastFlushError = (err as Error).message;
-      log.error({ err, ts: batch.ts }, 'flush failed: the interval was not stored');
+      const drained = await retry.write(toWriteBatch(batch), (b) => writer.write(b));
+      for (const { written } of drained.written) {
+        addSeries(written.result.newSeries);
+        stats.flushes++;
+        stats.lastFlushMs = written.totalMs;
+        extraGauges = [
+          ['stats.statsd.sqliteStats.flush_time', written.writtenMs],
+          ['stats.statsd.sqliteStats.flush_length', written.result.rows],
+        ];
+        if (written.result.droppedTimed > 0)
+          aggregator.self['statsd.timed_points_dropped'].value += written.result.droppedTimed;
+      }
+      const r = retry.stats;
+      extraGauges.push(
+        ['stats.statsd.store.pending_points', r.pendingPoints],
+        ['stats.statsd.store.failed_writes', r.failedWrites],
+        ['stats.statsd.store.dropped_points', r.droppedPoints],
+      );
+      if (drained.error === null) {
+        stats.lastFlushAt = tickSec;
+        stats.lastFlushError = null;
+      } else {
+        stats.flushErrors++;
+        stats.lastFlushError = drained.error.message;
+        log.error(
+          { err: drained.error, ts: batch.ts, pendingBatches: r.pendingBatches, droppedPoints: r.droppedPoints },
+          'flush failed: kept in memory and retried at the next flush',
+        );
+      }
     } finally {
       stats.pendingWrites--;
     }
@@ -247,6 +266,9 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
         chain = chain.then(() => flush(nextTick()));
         await chain;
+        if (retry.stats.pendingPoints > 0) {
+          log.error({ store: retry.stats }, 'stopping with flushes the store refused: their points are lost');
+        }
         await httpApp.close();
         await storage.close();
         log.info('trendline collector stopped');
@@ -255,6 +277,9 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     },
   };
 }
+
+/** Points of failed flushes held for retry before the oldest are dropped (and counted): ~100 MB at most. */
+const MAX_PENDING_POINTS = 2_000_000;
 
 function httpAddressPort(app: FastifyInstance): number {
   const addr = app.server.address();

@@ -12,7 +12,8 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
   app.get('/health', async () => {
     const s = opts.stats();
     return {
-      status: s.flushErrors > 0 && s.lastFlushError !== null ? 'degraded' : 'ok',
+      // Degraded while the store refuses writes (they wait in memory) or after it had to drop some.
+      status: s.lastFlushError !== null || s.store.pendingBatches > 0 || s.store.droppedPoints > 0 ? 'degraded' : 'ok',
       uptimeSec: Math.round((Date.now() - s.startedAt) / 1000),
       series: opts.index.size,
       flushes: s.flushes,
@@ -21,6 +22,7 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
       pendingWrites: s.pendingWrites,
       flushErrors: s.flushErrors,
       lastFlushError: s.lastFlushError,
+      store: s.store,
       udpReceiveBufferBytes: s.udpReceiveBufferBytes,
       packets_received: s.totals['statsd.packets_received'],
       metrics_received: s.totals['statsd.metrics_received'],
