@@ -1,6 +1,7 @@
 import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregate/aggregator.js';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_PARSE_OPTIONS } from './ingest/statsd-line.js';
+import { DEFAULT_QUERY_LIMITS } from './query/query-limits.js';
 import { parseRetention, type RetentionTier } from './store/retention.js';
 
 /** Everything `trendline serve` can be told, after flags, environment and config file are merged. */
@@ -33,6 +34,10 @@ export interface CollectorConfig {
   udpReceiveBufferBytes: number;
   /** Series one /render query may read. */
   maxQuerySeries: number;
+  /** Points (series × steps) one HTTP request may read, over all its targets. */
+  maxQueryPoints: number;
+  /** Seconds one HTTP request may spend reading series. */
+  queryTimeoutSec: number;
   deleteIdleStats: boolean;
   deleteCounters: boolean;
   deleteTimers: boolean;
@@ -66,6 +71,8 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   maxTcpConnections: 1024,
   udpReceiveBufferBytes: 8 * 1024 * 1024,
   maxQuerySeries: 10_000,
+  maxQueryPoints: DEFAULT_QUERY_LIMITS.maxPoints,
+  queryTimeoutSec: DEFAULT_QUERY_LIMITS.timeoutMs / 1000,
   deleteIdleStats: false,
   deleteCounters: false,
   deleteTimers: false,

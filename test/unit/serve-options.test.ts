@@ -101,6 +101,8 @@ const VALUE_FLAGS: Array<[string, string, keyof CollectorConfig, unknown]> = [
   ['max-tcp-connections', '16', 'maxTcpConnections', 16],
   ['udp-receive-buffer', '16mb', 'udpReceiveBufferBytes', 16 * 1024 * 1024],
   ['max-query-series', '250', 'maxQuerySeries', 250],
+  ['max-query-points', '5000', 'maxQueryPoints', 5000],
+  ['query-timeout', '30s', 'queryTimeoutSec', 30],
   ['gauges-max-ttl', '3', 'gaugesMaxTtl', 3],
   ['log-level', 'debug', 'logLevel', 'debug'],
   ['store', 'sqlite', 'store', 'sqlite'],

@@ -53,6 +53,8 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'max-tcp-connections': { key: 'maxTcpConnections', kind: 'count', help: 'concurrent StatsD TCP clients' },
   'udp-receive-buffer': { key: 'udpReceiveBufferBytes', kind: 'bytes', help: 'UDP SO_RCVBUF (capped by rmem_max)' },
   'max-query-series': { key: 'maxQuerySeries', kind: 'count', help: 'series one /render may read' },
+  'max-query-points': { key: 'maxQueryPoints', kind: 'count', help: 'points (series x steps) one request may read' },
+  'query-timeout': { key: 'queryTimeoutSec', kind: 'duration', help: 'time one request may spend reading series' },
   'delete-idle-stats': { key: 'deleteIdleStats', kind: 'bool', help: 'stop sending idle series (all four below)' },
   'delete-counters': { key: 'deleteCounters', kind: 'bool', help: 'drop idle counters instead of sending 0' },
   'delete-timers': { key: 'deleteTimers', kind: 'bool', help: 'drop idle timers instead of sending count 0' },

@@ -7,6 +7,7 @@ import type { CollectorStats } from '../collector.js';
 import type { CollectorConfig } from '../config.js';
 import type { NameIndex } from '../query/name-index.js';
 import type { QueryEngine } from '../query/query-engine.js';
+import { openQueryBudget } from '../query/query-limits.js';
 import type { TagIndex } from '../query/tag-index.js';
 import { handleError } from './error-handler.js';
 import { checkRoutes } from './routes/check.js';
@@ -46,6 +47,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler(handleError);
+  // Every request that reads series runs under its own point and time budget (query-limits.ts).
+  const { maxQueryPoints, queryTimeoutSec } = deps.config;
+  app.addHook('onRequest', openQueryBudget({ maxPoints: maxQueryPoints, timeoutMs: queryTimeoutSec * 1000 }));
   void app.register(formbody);
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   healthRoutes(app, { stats: deps.stats, index: deps.index });

@@ -5,6 +5,7 @@ import { pickTier, type RetentionTier } from '../store/retention.js';
 import { SeriesKind } from '../store/series-kind.js';
 import type { SummaryRow } from '../store/sqlite-reader.js';
 import type { Leaf } from './name-index.js';
+import { chargeQueryPoints } from './query-limits.js';
 import type { ConsolidationFunc, TimeSeries } from './series.js';
 
 /** What fetching needs from storage; the SQLite reader implements it. */
@@ -35,7 +36,9 @@ export function fetchLeaf(
   const step = tier.stepSec;
   const start = range.from - (range.from % step) + step;
   const end = range.until - (range.until % step) + step;
-  const values = new Float64Array(Math.max(0, (end - start) / step)).fill(Number.NaN);
+  const points = Math.max(0, (end - start) / step);
+  chargeQueryPoints(points);
+  const values = new Float64Array(points).fill(Number.NaN);
   const { series, stat } = leaf;
   const finer = tiers.slice(0, tiers.indexOf(tier));
   const recent = recentBuckets(range.now, step, start, end, finer.length > 0);

@@ -2,6 +2,8 @@
  * /render output as graphite-web writes it: maxDataPoints consolidation (views.py renderViewJson),
  * the JSON body and the CSV body (renderViewCsv). Byte-compatible except for how numbers are spelled in JSON.
  */
+
+import { chargeQueryPoints } from './query-limits.js';
 import type { ConsolidationFunc, TimeSeries } from './series.js';
 import { zoneOffset } from './time.js';
 
@@ -152,6 +154,8 @@ export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): 
   if (!series.some((s) => s.values.length > 0)) return '[]';
   const out: string[] = [];
   for (const s of consolidateForRender(series, opts.maxDataPoints)) {
+    // Writing a point costs more than reading it: output is charged to the request's budget too.
+    chargeQueryPoints(s.values.length, 'written');
     const points: string[] = [];
     const { values, start, step } = s;
     for (let i = 0; i < values.length; i++) {
@@ -219,6 +223,7 @@ export function formatCsv(series: readonly TimeSeries[], tz?: string): string {
   const offset = offsetLookup(tz);
   let out = '';
   for (const s of series) {
+    chargeQueryPoints(s.values.length, 'written');
     const name = csvField(s.name);
     for (let i = 0; i < s.values.length; i++) {
       const t = s.start + i * s.step;
