@@ -1,15 +1,20 @@
-// Client micro-benchmarks for the issue's targets (not a test; run: node lib/bench/client.js after `tsc -b`).
+// Issue 4's client micro-benchmarks for the `trendline` library (lib/):
 //   1. increment() with buffering: amortised ns per call and ops/s (target < 1 µs).
 //   2. time(): added ns per call over calling the function directly (target < 2 µs).
 //   3. App throughput with the collector down (TCP refused, DNS failure, UDP nobody listening) relative to
 //      the collector up (target: less than 5% slower).
-// Prints one JSON object. Numbers are the median of several rounds.
+//   4. Cold `import('trendline')` time, in a fresh process.
+// `npm run bench -- lib-client` runs it through bench/run.js: each run is a fresh child process (this file run
+// directly, which prints one JSON object with the medians of its rounds), and the table gives medians over runs.
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { createMetrics } from 'trendline';
+import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.js';
 
 const ROUNDS = 7;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Loaded when measuring, so importing this module (as bench/run.js does) doesn't load the library. */
+let createMetrics;
 const tick = () => new Promise((r) => setImmediate(r));
 
 async function receiver() {
@@ -93,33 +98,125 @@ async function throughput(clients) {
   return clients.map((m, c) => ({ opsPerSec: Math.round(median(rounds[c])), dropped: m.dropped }));
 }
 
-const rx = await receiver();
-const increment = await benchIncrement(rx.port);
-const time = await benchTime(rx.port);
-const closedPort = await freePort();
-const quiet = { env: {}, onError: () => undefined };
-const [up, downTcp, downUdp, downDns] = await throughput([
-  createMetrics({ ...quiet, host: '127.0.0.1', port: rx.port }),
-  createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort, protocol: 'tcp' }),
-  createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort }),
-  createMetrics({ ...quiet, host: 'does-not-exist.invalid' }),
-]);
-await rx.close();
-const slower = (x) => Math.round((1 - x.opsPerSec / up.opsPerSec) * 1000) / 10;
-console.log(
-  JSON.stringify(
-    {
-      node: process.version,
-      increment,
-      time,
-      collectorDown: {
-        upOpsPerSec: up.opsPerSec,
-        tcpRefused: { ...downTcp, slowerPct: slower(downTcp) },
-        udpNobodyListening: { ...downUdp, slowerPct: slower(downUdp) },
-        dnsFailure: { ...downDns, slowerPct: slower(downDns) },
-      },
+/** Every measurement once, in this process; returns what the child prints. */
+async function measureAll() {
+  createMetrics = (await import('trendline')).createMetrics;
+  const rx = await receiver();
+  const increment = await benchIncrement(rx.port);
+  const time = await benchTime(rx.port);
+  const closedPort = await freePort();
+  const quiet = { env: {}, onError: () => undefined };
+  const [up, downTcp, downUdp, downDns] = await throughput([
+    createMetrics({ ...quiet, host: '127.0.0.1', port: rx.port }),
+    createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort, protocol: 'tcp' }),
+    createMetrics({ ...quiet, host: '127.0.0.1', port: closedPort }),
+    createMetrics({ ...quiet, host: 'does-not-exist.invalid' }),
+  ]);
+  await rx.close();
+  const slower = (x) => Math.round((1 - x.opsPerSec / up.opsPerSec) * 1000) / 10;
+  return {
+    node: process.version,
+    increment,
+    time,
+    collectorDown: {
+      upOpsPerSec: up.opsPerSec,
+      tcpRefused: { ...downTcp, slowerPct: slower(downTcp) },
+      udpNobodyListening: { ...downUdp, slowerPct: slower(downUdp) },
+      dnsFailure: { ...downDns, slowerPct: slower(downDns) },
     },
-    null,
-    2,
-  ),
-);
+  };
+}
+
+/** Cold `import('trendline')` in a fresh process. */
+function coldImport() {
+  const script = `const t0 = performance.now();
+await import('trendline');
+console.log(JSON.stringify({ ms: performance.now() - t0 }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+export const title = 'Client library (issue 4): trendline increment(), time(), collector down, cold import';
+
+/** One fresh child process per run, so JIT state and buffers from one run never carry into the next. */
+export async function run(ctx) {
+  const runs = [];
+  for (let r = 1; r <= ctx.runs; r++) {
+    const out = execFileSync(process.execPath, [SELF], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    const result = JSON.parse(out);
+    result.coldImport = coldImport();
+    ctx.log(
+      `lib-client run ${r}: increment ${result.increment.untaggedNs.toFixed(0)} ns, time() +${result.time.addedNs.toFixed(0)} ns, import ${result.coldImport.ms.toFixed(0)} ms`,
+    );
+    runs.push(result);
+  }
+  const m = (f) => median(runs.map(f));
+  const span = (f, digits = 0) => {
+    const xs = runs.map(f);
+    return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+  };
+  const inc = m((r) => r.increment.untaggedNs);
+  const tagged = m((r) => r.increment.taggedNs);
+  const added = m((r) => r.time.addedNs);
+  const down = ['tcpRefused', 'udpNobodyListening', 'dnsFailure'];
+  const labels = { tcpRefused: 'TCP refused', udpNobodyListening: 'UDP, nobody listening', dnsFailure: 'DNS failure' };
+  const rows = [
+    {
+      what: 'increment() with buffering, amortised',
+      value: inc / 1000,
+      unit: 'µs',
+      target: '< 1 µs',
+      pass: inc < 1000,
+      note: `${(1e3 / inc).toFixed(2)} M ops/s; run medians ${span((r) => r.increment.untaggedNs)} ns`,
+    },
+    {
+      what: '  with a per-call tag',
+      value: tagged / 1000,
+      unit: 'µs',
+      target: '< 1 µs',
+      pass: tagged < 1000,
+      note: `run medians ${span((r) => r.increment.taggedNs)} ns`,
+    },
+    {
+      what: 'time(fn) added over calling fn directly',
+      value: added / 1000,
+      unit: 'µs',
+      target: '< 2 µs',
+      pass: added < 2000,
+      note: `run medians ${span((r) => r.time.addedNs)} ns`,
+    },
+    ...down.map((k) => {
+      const slower = m((r) => r.collectorDown[k].slowerPct);
+      return {
+        what: `app throughput, collector down (${labels[k]})`,
+        value: slower,
+        unit: '% slower',
+        target: '< 5%',
+        pass: slower < 5,
+        note: `run values ${span((r) => r.collectorDown[k].slowerPct, 1)}%; up: ${Math.round(m((r) => r.collectorDown.upOpsPerSec) / 1000)}k req/s (5 metrics each)`,
+      };
+    }),
+    {
+      what: "cold import('trendline')",
+      value: m((r) => r.coldImport.ms),
+      unit: 'ms',
+      note: `run values ${span((r) => r.coldImport.ms)} ms; a fresh process, first import`,
+    },
+  ].map((row) => ({ runs: ctx.runs, ...row }));
+  return {
+    title,
+    rows,
+    notes: [
+      'each run is a fresh process; within it every figure is the median of 7 rounds (1,000,000 increments, 500,000 time() calls, 100,000 app requests per client, interleaved)',
+    ],
+    raw: { runs },
+  };
+}
+
+// Run directly (as run() does, once per run): measure and print one JSON object.
+if (process.argv[1] === SELF) {
+  console.log(JSON.stringify(await measureAll()));
+}

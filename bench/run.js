@@ -3,11 +3,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 /**
- * `npm run bench [-- ingest flush render disk] [--runs N] [--quick] [--keep]`: runs the benchmarks, prints
+ * `npm run bench [-- ingest flush render query disk lib-client] [--runs N] [--quick] [--keep]`: runs the benchmarks, prints
  * a table of median figures and writes the raw results to bench/results/<time>.json.
  */
 
-const ALL = ['ingest', 'flush', 'render', 'disk', 'ui-render'];
+const ALL = ['ingest', 'flush', 'render', 'query', 'disk', 'lib-client', 'ui-render'];
 
 function machine() {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -31,6 +31,8 @@ function formatValue(value, unit) {
   if (unit === 'ms') return `${value.toFixed(1)} ms`;
   if (unit === 'MB') return `${value.toFixed(0)} MB`;
   if (unit === 'B') return `${value.toFixed(1)} B`;
+  if (unit === 'µs') return `${value.toFixed(2)} µs`;
+  if (unit === '% slower') return `${value.toFixed(1)}% slower`;
   return `${value} ${unit}`;
 }
 
@@ -40,7 +42,7 @@ function printTable(result) {
     formatValue(r.value, r.unit),
     String(r.runs),
     r.target ?? '',
-    r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
+    r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS',
     r.note ?? '',
   ]);
   const head = ['measure', 'median', 'runs', 'target', '', 'notes'];
