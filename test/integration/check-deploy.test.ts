@@ -129,7 +129,7 @@ describe('GET /check/deploy', () => {
     const r = await deployCheck({ target: API, service: 'fresh' });
     expect(r).toMatchObject({ status: 200, nagios: '0' });
     expect(r.body).toMatch(
-      /^TRENDLINE OK - deploy "fresh 0\.1" \(id \d+, \d s ago\): stats\.gauges\.deploy\.api\.lat not judged yet: insufficient data/,
+      /^TRENDLINE OK - deploy "fresh 0\.1" \(id \d+, \d+ s ago\): stats\.gauges\.deploy\.api\.lat not judged yet: insufficient data/,
     );
   });
 

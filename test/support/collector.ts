@@ -33,6 +33,18 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'trendline-test-'));
 }
 
+let clickhouseDatabases = 0;
+
+/**
+ * With TRENDLINE_TEST_CLICKHOUSE_URL set (test/integration/clickhouse-core.test.ts sets it), collectors
+ * that don't name their own store run on ClickHouse, each in a database of its own.
+ */
+function storeFromEnv(overrides: Partial<CollectorConfig>): Partial<CollectorConfig> {
+  const url = process.env.TRENDLINE_TEST_CLICKHOUSE_URL;
+  if (!url || overrides.db || overrides.store) return {};
+  return { store: 'clickhouse', clickhouseUrl: url, clickhouseDatabase: `t${process.pid}_${++clickhouseDatabases}` };
+}
+
 export async function startTestCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
   const dir = overrides.db ? '' : tempDir();
   const config: CollectorConfig = {
@@ -48,6 +60,7 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
       { stepSec: 60, retentionSec: 86400 },
     ],
     logLevel: 'silent',
+    ...storeFromEnv(overrides),
     ...overrides,
   };
   const collector = await startCollector(config, pino({ level: 'silent' }));

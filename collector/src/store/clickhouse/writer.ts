@@ -8,7 +8,7 @@ import type { Written } from '../store-writer.js';
 import { type NewEvent, TIMER_STATS_WIDTH, type WriteBatch } from '../write-batch.js';
 import type { Catalog } from './catalog.js';
 import type { ClickHouseHttp } from './http-client.js';
-import { nextId } from './ids.js';
+import { nextEventId, nextVersion } from './ids.js';
 import { dropExpiredPartitions } from './retention.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { pointsTable, type TableNames, timersTable } from './schema.js';
@@ -79,7 +79,13 @@ export class ClickHouseWriter implements StorageWriter {
 
   addEvent(event: NewEvent): Promise<StoredEvent> {
     return this.serial(async () => {
-      const stored: StoredEvent = { id: nextId(), ts: event.ts, what: event.what, data: event.data, tags: event.tags };
+      const stored: StoredEvent = {
+        id: nextEventId(),
+        ts: event.ts,
+        what: event.what,
+        data: event.data,
+        tags: event.tags,
+      };
       await this.insertEvents([stored], 0);
       this.catalog.putEvent(stored);
       return stored;
@@ -149,7 +155,7 @@ export class ClickHouseWriter implements StorageWriter {
       w.string(e.data);
       w.string(JSON.stringify(e.tags));
       w.u8(deleted);
-      w.u64(nextId());
+      w.u64(nextVersion());
     }
     await this.http.insertRowBinary(this.tables.local('events'), w.finish(), this.db);
   }
@@ -161,7 +167,7 @@ export class ClickHouseWriter implements StorageWriter {
     w.string(d.body);
     w.u64(d.updated);
     w.u8(deleted);
-    w.u64(nextId());
+    w.u64(nextVersion());
     await this.http.insertRowBinary(this.tables.local('dashboards'), w.finish(), this.db);
   }
 
@@ -239,7 +245,7 @@ export class ClickHouseWriter implements StorageWriter {
       timers.arrayU64(bins.counts);
     }
     result.rows = pointRows + keys.length;
-    const events = batch.events.map((e) => ({ id: nextId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
+    const events = batch.events.map((e) => ({ id: nextEventId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
     result.events = events.length;
     return {
       result,
