@@ -105,6 +105,16 @@ describe('UI: dashboards', () => {
     ).toBe('8');
     expect(await page.locator('select.range-preset').inputValue()).toBe('-6h');
 
+    // The cursor is shared: hovering one graph fills the "now" column of every graph's legend.
+    const cursorCells = page.locator('.panel table.legend td.cursor');
+    await expect.poll(() => cursorCells.count()).toBe(3);
+    expect(await cursorCells.allTextContents()).toEqual(['', '', '']);
+    const plot = await page.locator('.panel').nth(0).locator('.u-over').boundingBox();
+    if (!plot) throw new Error('no plot');
+    await page.mouse.move(plot.x + plot.width * 0.99, plot.y + plot.height / 2);
+    await expect.poll(async () => (await cursorCells.allTextContents()).every((c) => c !== '')).toBe(true);
+    await page.mouse.move(0, 0);
+
     await page.locator('button', { hasText: 'Share' }).click();
     const link = await page.locator('input.share-url').inputValue();
     expect(link).toBe(`${t.url}/#/dashboard/shop-overview?from=-6h&until=now`);

@@ -178,23 +178,52 @@ describe('UI: explore', () => {
     await page.close();
   });
 
-  it('fits a 390 px wide phone screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  it.each([
+    { name: 'a 1280×800 screen', width: 1280, height: 800, phone: false },
+    { name: 'a 390 px wide phone', width: 390, height: 844, phone: true },
+  ])('lays every view out on $name without sideways overflow', async ({ width, height, phone }) => {
+    const ctx = await browser.newContext({ viewport: { width, height }, isMobile: phone, hasTouch: phone });
     const { page, problems } = await openPage(
-      phone,
+      ctx,
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&target=stats.timers.shop.checkout.latency.upper_99`,
     );
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await expect.poll(() => page.locator('table.legend tbody tr').count()).toBe(2);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await overflow()).toBeLessThanOrEqual(0);
     const canvas = await page.locator('.plot canvas').boundingBox();
-    expect(canvas?.width).toBeGreaterThan(300);
-    // The tree is one tap away.
-    await page.locator('.tree-toggle').click();
-    await expect.poll(() => page.locator('.metric-tree').isVisible()).toBe(true);
+    // The graph takes the width there is: beside the tree on a desktop, the whole screen on a phone.
+    expect(canvas?.width).toBeGreaterThan(phone ? 300 : 800);
+    const tree = page.locator('.metric-tree');
+    if (phone) {
+      // The tree is one tap away.
+      expect(await tree.isVisible()).toBe(false);
+      await page.locator('.tree-toggle').click();
+      await expect.poll(() => tree.isVisible()).toBe(true);
+    } else {
+      expect(await tree.isVisible()).toBe(true);
+    }
+
     await page.goto(`${t.url}/#/dashboard/collector`);
-    await expect.poll(() => page.locator('.panel').count()).toBe(4);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const panels = page.locator('.panel');
+    await expect.poll(() => panels.count()).toBe(4);
+    await expect.poll(() => page.locator('.panel table.legend tbody tr').count()).toBeGreaterThan(0);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    const [first, second] = [await panels.nth(0).boundingBox(), await panels.nth(1).boundingBox()];
+    if (!first || !second) throw new Error('no panels');
+    // Half-width panels sit side by side on a desktop and stack on a phone.
+    if (phone) expect(second.y).toBeGreaterThanOrEqual(first.y + first.height);
+    else expect(second.y).toBe(first.y);
+
+    const [deploy] = (await (await fetch(`${t.url}/deploys?from=-1h`)).json()) as Array<{ id: number }>;
+    const impact = `#/deploy/${deploy.id}?target=stats.timers.shop.checkout.latency.upper_99`;
+    for (const hash of ['#/dashboards', impact]) {
+      await page.goto(`${t.url}/${hash}`);
+      await expect.poll(() => page.locator('h1').count()).toBe(1);
+      await expect.poll(() => page.locator('table').count()).toBeGreaterThan(0);
+      expect(await overflow(), hash).toBeLessThanOrEqual(0);
+    }
     expect(problems).toEqual([]);
-    await phone.close();
+    await ctx.close();
   });
 });

@@ -24,7 +24,11 @@ const nav = h(
   h('a', { href: href({ view: 'dashboard', id: 'collector' }), 'data-view': 'collector' }, 'Collector'),
 );
 const themeButton = h('button', { type: 'button', class: 'theme-toggle', title: 'light / dark' });
-const showThemeLabel = () => replace(themeButton, currentTheme() === 'dark' ? '☀ Light' : '☾ Dark');
+// On a phone only the symbol shows (style.css hides the word).
+const showThemeLabel = () => {
+  const dark = currentTheme() === 'dark';
+  replace(themeButton, dark ? '☀' : '☾', h('span', { class: 'label' }, dark ? ' Light' : ' Dark'));
+};
 themeButton.addEventListener('click', () => {
   toggleTheme();
   showThemeLabel();

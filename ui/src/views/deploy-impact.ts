@@ -127,7 +127,9 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
     if (deploy) {
       const w = offsetSec(window) ?? 1800;
       graph.setDeploys([deploy]);
-      await graph.load(absolute(deploy.when - w, deploy.when + w));
+      // The after window may not have happened yet: the graph stops at now.
+      const end = Math.min(deploy.when + w, Math.floor(Date.now() / 1000));
+      await graph.load(absolute(deploy.when - w, Math.max(end, deploy.when + 60)));
     }
   };
 
