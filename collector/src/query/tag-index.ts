@@ -47,6 +47,8 @@ export const DEFAULT_AUTOCOMPLETE_LIMIT = 100;
 const COUNTER_STATS = ['count', 'rate'];
 const SET_STATS = ['count'];
 const GAUGE_STATS = [''];
+/** Shared by every untagged series: most StatsD series have no tags, and an empty Map per series adds up. */
+const NO_TAGS: ReadonlyMap<string, string> = new Map();
 const TAGSPEC = /^([^;!=]+)(!?=~?)([^;]*)$/;
 
 /** Parses one graphite tag expression; a bad one is the user's mistake (400). */
@@ -105,6 +107,13 @@ function lowerBound(sorted: readonly string[], s: string): number {
   return lo;
 }
 
+/** A stored tag suffix as a map, without `name` (the path is the series' name). */
+function ownTags(suffix: string): Map<string, string> {
+  const tags = new Map(Object.entries(parseTagSuffix(suffix)));
+  tags.delete('name');
+  return tags;
+}
+
 function leafPath(base: string, stat: string): string {
   return stat === '' ? base : `${base}.${stat}`;
 }
@@ -128,8 +137,7 @@ export class TagIndex {
   }
 
   add(row: SeriesRow): void {
-    const tags = new Map(Object.entries(parseTagSuffix(row.tags)));
-    tags.delete('name');
+    const tags = row.tags === '' ? NO_TAGS : ownTags(row.tags);
     const entry: Entry = { row, tags };
     this.entries.push(entry);
     const same = this.byBase.get(row.name);
