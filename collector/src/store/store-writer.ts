@@ -19,6 +19,8 @@ export class StoreWriter {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
   private closed: Promise<void> | null = null;
+  /** Set once the thread has died: later requests fail at once instead of waiting for an answer forever. */
+  private dead: Error | null = null;
 
   static start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { path, tiers } });
@@ -46,7 +48,7 @@ export class StoreWriter {
       if (message.type === 'failed') p.reject(new Error(message.message));
       else p.resolve(message);
     });
-    worker.on('error', (err) => this.failAll(err));
+    worker.on('error', (err) => this.failAll(new Error(`writer thread failed: ${err.message}`)));
     worker.on('exit', () => this.failAll(new Error('writer thread exited')));
   }
 
@@ -87,6 +89,10 @@ export class StoreWriter {
   /** Waits for the writes already sent, then closes the database. */
   close(): Promise<void> {
     this.closed ??= new Promise((resolve) => {
+      if (this.dead !== null) {
+        resolve();
+        return;
+      }
       this.worker.on('message', (message: WriterReply) => {
         if (message.type === 'closed') resolve();
       });
@@ -98,6 +104,7 @@ export class StoreWriter {
 
   private request(make: (id: number) => WriterRequest): Promise<Answer> {
     if (this.closed !== null) return Promise.reject(new Error('store is closed'));
+    if (this.dead !== null) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -110,6 +117,7 @@ export class StoreWriter {
   }
 
   private failAll(err: Error): void {
+    this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
