@@ -178,6 +178,47 @@ describe('UI: explore', () => {
     await page.close();
   });
 
+  it('applies an absolute range, refreshes on its own, and switches to the dark theme and back', async () => {
+    const { page, problems } = await openPage(
+      context,
+      `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-1h&until=now`,
+    );
+    await expect.poll(() => page.locator('table.legend tbody tr').count()).toBe(1);
+
+    // An absolute range typed into the inputs goes to the URL as epoch seconds.
+    await page.locator('input.range-from').fill('2026-01-02T03:04');
+    await page.locator('input.range-until').fill('2026-01-02T05:06');
+    await page.locator('form.absolute button').click();
+    const expected = await page.evaluate(() => [
+      new Date('2026-01-02T03:04').getTime() / 1000,
+      new Date('2026-01-02T05:06').getTime() / 1000,
+    ]);
+    await expect.poll(() => new URL(page.url()).hash).toContain(`from=${expected[0]}&until=${expected[1]}`);
+    await page.locator('button.back').click();
+    await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
+
+    // Auto-refresh asks /render again without anyone touching the page.
+    await page.locator('select[aria-label="auto-refresh"]').selectOption('5s');
+    expect(new URL(page.url()).hash).toContain('refresh=5s');
+    const again = await page.waitForRequest((r) => new URL(r.url()).pathname === '/render', { timeout: 20_000 });
+    expect(again.method()).toBe('POST');
+
+    // The theme is this browser's choice: it survives a reload.
+    const theme = () => page.locator('html').getAttribute('data-theme');
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await theme()).toBe('light');
+    const light = await background();
+    await page.locator('button.theme-toggle').click();
+    expect(await theme()).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await page.reload();
+    await expect.poll(theme).toBe('dark');
+    await page.locator('button.theme-toggle').click();
+    expect(await theme()).toBe('light');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it.each([
     { name: 'a 1280×800 screen', width: 1280, height: 800, phone: false },
     { name: 'a 390 px wide phone', width: 390, height: 844, phone: true },

@@ -4,6 +4,7 @@ import type { Deploy } from './api.js';
 import { deployPlugin } from './deploy-plugin.js';
 import type { ChartData } from './series-data.js';
 import { canvasColors, seriesColor, THEME_EVENT } from './theme.js';
+import { timeLabels } from './time-axis.js';
 import { formatValue, type Unit } from './units.js';
 
 /**
@@ -149,6 +150,8 @@ export class Chart {
           stroke: () => canvasColors().axis,
           grid: { stroke: () => canvasColors().grid, width: 1 },
           ticks: { show: false },
+          values: (_u, splits, _axis, _space, incr) => timeLabels(splits, incr),
+          space: 60,
         },
         ...(units.length ? units.map((u, i) => yAxis(u, i === 0 ? 3 : 1)) : [yAxis('', 3)]),
       ],

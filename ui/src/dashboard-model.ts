@@ -77,8 +77,10 @@ export function exportJson(d: Dashboard): string {
 /** An id for a title: `Checkout latency` → `checkout-latency` (the server's id pattern). */
 export function slug(title: string): string {
   const s = title
-    .toLowerCase()
     .normalize('NFKD')
+    // Accents come apart from their letters under NFKD: drop them, so "Ünïcödé" becomes "unicode".
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 48);
