@@ -123,6 +123,18 @@ export class SqliteWriter {
     const result: WriteResult = { rows: 0, newSeries: [], droppedTimed: 0, events: 0 };
     const step = this.finest.stepSec;
     const bucket = batch.ts - (batch.ts % step);
+    try {
+      this.writeAll(batch, step, bucket, result);
+    } catch (err) {
+      // The rollback took back the ids of the series this transaction created, and SQLite will hand them to
+      // other series: forget them, or a retried flush writes one series' points under another's id.
+      for (const s of result.newSeries) this.ids.delete(cacheKey(s.kind, s.name + s.tags));
+      throw err;
+    }
+    return result;
+  }
+
+  private writeAll(batch: WriteBatch, step: number, bucket: number, result: WriteResult): void {
     this.db.transaction(() => {
       const plain = [
         [SeriesKind.Counter, batch.counters],
@@ -172,7 +184,6 @@ export class SqliteWriter {
         result.events++;
       }
     })();
-    return result;
   }
 
   /**
