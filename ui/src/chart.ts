@@ -151,7 +151,8 @@ export class Chart {
           grid: { stroke: () => canvasColors().grid, width: 1 },
           ticks: { show: false },
           values: (_u, splits, _axis, _space, incr) => timeLabels(splits, incr),
-          space: 60,
+          // Pixels between ticks: "16:24:30" needs 60; a phone-wide graph still gets a tick a minute in 5 min.
+          space: (_u, _axis, _min, _max, dim) => (dim < 400 ? 40 : 60),
         },
         ...(units.length ? units.map((u, i) => yAxis(u, i === 0 ? 3 : 1)) : [yAxis('', 3)]),
       ],
