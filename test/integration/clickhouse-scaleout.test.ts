@@ -126,8 +126,12 @@ describe.skipIf(!clickhouseAvailable())('ClickHouse scale-out: two collectors, t
 
     await cluster.shards[1].start();
     await burst(b, 25);
-    const up = (await b.health()) as unknown as { status: string; store: Record<string, number> };
-    expect(up.store).toMatchObject({ pendingBatches: 0, pendingPoints: 0, droppedPoints: 0 });
+    // The timer's own flushes go on meanwhile: wait for a moment with none in flight.
+    const up = await waitFor(async () => {
+      const h = (await b.health()) as unknown as { status: string; store: Record<string, number> };
+      return h.store.pendingBatches === 0 ? h : null;
+    }, 'b to have written everything it kept');
+    expect(up.store).toMatchObject({ pendingPoints: 0, droppedPoints: 0 });
     expect(up.store.recoveredBatches).toBeGreaterThanOrEqual(3);
     expect(up.status).toBe('ok');
     for (const t of [a, b]) {

@@ -10,7 +10,7 @@ import type { WriteBatch } from './write-batch.js';
  */
 
 export interface FlushRetryStats {
-  /** Batches waiting to be written again, and their points. */
+  /** Batches not written yet (the one being written included), and their points. */
   pendingBatches: number;
   pendingPoints: number;
   /** Write attempts that failed (each retry counts). */
@@ -52,6 +52,7 @@ export class FlushRetry {
     const points = batchPoints(batch);
     this.queue.push({ batch, points, delayed: false });
     this.stats.pendingPoints += points;
+    this.stats.pendingBatches = this.queue.length;
     const out: Drained = { written: [], error: null };
     while (this.queue.length > 0) {
       const head = this.queue[0];
@@ -65,6 +66,7 @@ export class FlushRetry {
       }
       this.queue.shift();
       this.stats.pendingPoints -= head.points;
+      this.stats.pendingBatches = this.queue.length;
       if (head.delayed) this.stats.recoveredBatches++;
     }
     for (const q of this.queue) q.delayed = true;

@@ -7,6 +7,9 @@ import { type SqlFragment, sql } from './sql.js';
 
 export class ClickHouseError extends Error {}
 
+/** What a request on a keep-alive connection the server already closed fails with. */
+const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
 export interface ClickHouseOptions {
   url: string;
   /** Settings sent with every request (URL parameters). */
@@ -50,18 +53,23 @@ export class ClickHouseHttp {
 
   private async post(params: URLSearchParams, body: string | Uint8Array): Promise<Buffer> {
     for (const [k, v] of Object.entries(this.options.settings ?? {})) params.set(k, v);
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}/?${params}`, {
-        method: 'POST',
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ClickHouseError(
-        `ClickHouse at ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`,
-      );
+    let res: Response | null = null;
+    for (let attempt = 1; res === null; attempt++) {
+      try {
+        res = await fetch(`${this.base}/?${params}`, {
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        // A pooled keep-alive connection the server had already closed fails before the request reaches it:
+        // one more try on a fresh connection is safe, even for an insert.
+        if (attempt === 1 && STALE_SOCKET.has(cause?.code ?? '')) continue;
+        throw new ClickHouseError(
+          `ClickHouse at ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`,
+        );
+      }
     }
     const data = Buffer.from(await res.arrayBuffer());
     if (!res.ok) {
