@@ -60,8 +60,11 @@ export class ClickHouseWriter implements StorageWriter {
       const finest = this.tiers[0].stepSec;
       await this.insertOnce(p, 'series', p.series, 'series');
       for (const [ck, sid] of p.newIds) this.ids.set(ck, sid);
-      await this.insertOnce(p, 'points', p.points, pointsTable(finest));
-      await this.insertOnce(p, 'timers', p.timers, timersTable(finest));
+      // Two independent inserts: the server takes them in parallel.
+      await Promise.all([
+        this.insertOnce(p, 'points', p.points, pointsTable(finest)),
+        this.insertOnce(p, 'timers', p.timers, timersTable(finest)),
+      ]);
       if (!p.done.has('events') && p.events.length > 0) {
         await this.insertEvents(p.events, 0);
         for (const e of p.events) this.catalog.putEvent(e);
@@ -231,7 +234,7 @@ export class ClickHouseWriter implements StorageWriter {
       const o = i * TIMER_STATS_WIDTH;
       const n = stats[o + 1];
       const sketch = sketches[i];
-      const bins = sketch ? QuantileSketch.decode(sketch).toBins() : { keys: [], counts: [] };
+      const bins = sketch ? QuantileSketch.binsOfEncoded(sketch) : { keys: [], counts: [] };
       timers.u64(id(SeriesKind.Timer, keys[i]));
       timers.u32(bucket);
       timers.f64(stats[o]);
