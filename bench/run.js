@@ -3,11 +3,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 /**
- * `npm run bench [-- ingest flush render query disk lib-client] [--runs N] [--quick] [--keep]`: runs the benchmarks, prints
+ * `npm run bench [-- ingest flush render query disk lib-client clickhouse] [--runs N] [--quick] [--keep]`: runs the benchmarks, prints
  * a table of median figures and writes the raw results to bench/results/<time>.json.
  */
 
-const ALL = ['ingest', 'flush', 'render', 'query', 'disk', 'lib-client', 'ui-render'];
+const ALL = ['ingest', 'flush', 'render', 'query', 'disk', 'lib-client', 'ui-render', 'clickhouse'];
 
 function machine() {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
