@@ -8,9 +8,10 @@ import { timeLabels } from './time-axis.js';
 import { formatValue, type Unit } from './units.js';
 
 /**
- * The one wrapper around uPlot. New data with the same series goes to setData; a new width or height goes to
- * setSize; anything else (other series, other units, a theme change) rebuilds the chart. Data is never
- * compared value by value.
+ * The one wrapper around uPlot. New data with the same number of series in the same units goes to setData; a
+ * new width or height goes to setSize; other series or units rebuild the chart. Data is never compared value
+ * by value. A chart can be built empty before its first data (`prepare`), so that when the data arrives only
+ * the drawing is left to do.
  */
 
 export interface ChartOptions {
@@ -28,6 +29,11 @@ export interface ChartOptions {
 /** y scales keyed by unit, so ms and /s series never share an axis; at most two axes (left, right). */
 function scaleKey(unit: Unit): string {
   return unit === '' ? 'num' : unit;
+}
+
+/** What decides whether new data fits the chart as built: how many series, in which units. */
+function shapeOf(units: readonly Unit[]): string {
+  return units.join(',');
 }
 
 function yRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
@@ -54,6 +60,8 @@ function yAxis(unit: Unit, side: 1 | 3): uPlot.Axis {
 export class Chart {
   private u: uPlot | null = null;
   private shape = '';
+  /** Units of the series to build the chart for once it has a width (see prepare). */
+  private prepared: readonly Unit[] | null = null;
   private range = { from: 0, until: 1 };
   private deploys: readonly Deploy[] = [];
   /** The element's width as the ResizeObserver last saw it: reading clientWidth while a dashboard's charts
@@ -68,23 +76,34 @@ export class Chart {
   ) {
     this.resize = new ResizeObserver((entries) => {
       this.width = Math.floor(entries[entries.length - 1].contentRect.width);
+      this.buildPrepared();
       this.fit();
     });
     this.resize.observe(el);
     window.addEventListener(THEME_EVENT, this.onTheme);
   }
 
+  /**
+   * Builds the chart empty for series in `units` over `range`, once it has a width, unless it already has one:
+   * the axes show while the data loads.
+   */
+  prepare(units: readonly Unit[], range: { from: number; until: number }): void {
+    if (this.u) return;
+    this.range = range;
+    this.prepared = units;
+    this.buildPrepared();
+  }
+
   /** Draws `data` over exactly [from, until], so empty stretches and deploys at the edges show. */
   setData(data: ChartData, range: { from: number; until: number }): void {
     this.range = range;
-    const shape = data.series.map((s) => `${s.name}\u0000${s.unit}`).join('\u0001');
+    this.prepared = null;
+    const shape = shapeOf(data.series.map((s) => s.unit));
     if (this.u && shape === this.shape) {
       this.u.setData(data.data, true);
       return;
     }
-    this.shape = shape;
-    this.u?.destroy();
-    this.u = new uPlot(this.options(data), data.data, this.el);
+    this.build(data);
   }
 
   setDeploys(deploys: readonly Deploy[]): void {
@@ -114,6 +133,20 @@ export class Chart {
     window.removeEventListener(THEME_EVENT, this.onTheme);
     this.u?.destroy();
     this.u = null;
+  }
+
+  private build(data: ChartData): void {
+    this.shape = shapeOf(data.series.map((s) => s.unit));
+    this.u?.destroy();
+    this.u = new uPlot(this.options(data), data.data, this.el);
+  }
+
+  private buildPrepared(): void {
+    const units = this.prepared;
+    if (!units || this.u || this.width <= 0) return;
+    this.prepared = null;
+    const series = units.map((unit) => ({ name: '', unit, last: null, min: null, max: null, avg: null }));
+    this.build({ data: [[], ...units.map(() => [])] as uPlot.AlignedData, series, points: 0 });
   }
 
   private fit(): void {

@@ -6,6 +6,7 @@ import { Legend } from './legend.js';
 import { recordRender } from './perf.js';
 import { toChartData } from './series-data.js';
 import { resolveRange, type TimeRange } from './time-range.js';
+import { guessUnit } from './units.js';
 
 /**
  * One graph: asks /render for its targets over the page's range, draws them with the page's deploys, and
@@ -74,6 +75,8 @@ export class GraphPanel {
       this.draw([], span);
       return;
     }
+    // One series per target is the usual answer: build the chart for it while the data loads.
+    this.chart.prepare(targets.map(guessUnit), span);
     try {
       const text = await renderText(
         // One point per pixel is all a line can show; the server consolidates the rest.
