@@ -273,6 +273,12 @@ for (const backend of backends) {
       expect(values(level)).toEqual([12]);
       expect(values(count)).toEqual([6]);
       expect(values(upper)).toEqual([4]);
+      // Retention: the finest tier (1 h) no longer holds those points; the coarse tier keeps them.
+      const id = (await storage.listSeries()).find((r) => r.name === 'stats.counters.r.hits')?.id ?? -1;
+      const fine = storage.source
+        ? storage.source.readValues(id, 1, old - 60, old + 60).length
+        : ((await storage.bulk?.loadValues(1, [id], old - 60, old + 60))?.get(id)?.ts.length ?? 0);
+      expect(fine).toBe(0);
     });
 
     it('stores, lists and deletes events', async () => {
