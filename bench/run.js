@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 /**
- * `npm run bench [-- ingest flush render query disk lib-client clickhouse] [--runs N] [--quick] [--keep]`: runs the benchmarks, prints
+ * `npm run bench [-- ingest flush render query disk lib-client clickhouse] [--runs N] [--quick] [--keep] [--tmp DIR]`: runs the benchmarks, prints
  * a table of median figures and writes the raw results to bench/results/<time>.json.
  */
 
@@ -65,6 +65,8 @@ async function main() {
       runs: { type: 'string', default: '3' },
       quick: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      // Reuse a kept directory: render and query then skip building their datasets (minutes on a busy machine).
+      tmp: { type: 'string' },
     },
   });
   const selected = positionals.length ? positionals : ALL;
@@ -73,7 +75,8 @@ async function main() {
   const runs = Number(values.runs);
   if (!(runs >= 1)) throw new Error('--runs must be at least 1');
 
-  const tmp = mkdtempSync(`${os.tmpdir()}/trendline-bench-`);
+  const tmp = values.tmp ?? mkdtempSync(`${os.tmpdir()}/trendline-bench-`);
+  if (values.tmp) mkdirSync(tmp, { recursive: true });
   const ctx = { runs, quick: values.quick, tmp, log: (msg) => process.stderr.write(`${msg}\n`) };
   const report = { machine: machine(), runs, quick: values.quick, results: {} };
   const resultsDir = new URL('./results/', import.meta.url);
@@ -94,7 +97,7 @@ async function main() {
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     }
   } finally {
-    if (!values.keep) rmSync(tmp, { recursive: true, force: true });
+    if (!values.keep && !values.tmp) rmSync(tmp, { recursive: true, force: true });
   }
   console.log(`\nraw results: ${file.pathname}`);
 }
