@@ -103,7 +103,7 @@ async function faultCycle(t: TestCollector, fault: Fault, label: string) {
   console.log(
     `faults: ${label}: ${sent} counts and ${sent} timings sent during the fault, all stored; ` +
       `${healed.store.failedWrites} failed writes, up to ${queued.store.pendingBatches} flushes held in memory, ` +
-      `${healed.store.recoveredBatches} written late; integrity ok`,
+      `${healed.store.recoveredBatches} written late; integrity ok; /health said ${JSON.stringify(degraded.lastFlushError)}`,
   );
 }
 
