@@ -18,6 +18,10 @@ export const title = 'Flush: 100,000 active series (mix), 10 s flush interval, d
 const SERIES = 100_000;
 const FLUSH_SEC = 10;
 const MIXED_TARGET = 325e3;
+/** A moderate steady load: every series touched ~4 times per flush, far below any receive limit. */
+const STEADY_RATE = 40e3;
+/** The V8 old-space cap of the second collector, which answers "is the RSS garbage V8 keeps around?". */
+const HEAP_CAP_MB = 192;
 
 /** Polls /health and /proc while trials run: each flush's writer time as it lands, and the peak RSS. */
 function monitor(receiver) {
@@ -53,25 +57,52 @@ async function selfGauges(receiver, sinceSec) {
   };
 }
 
+/** Touches every series, then waits for the flush that creates them (100k inserts into `series`). */
+async function createSeries(receiver, sender) {
+  await trial(receiver, sender, 200e3, 1500);
+  return waitFor(
+    async () => {
+      const h = await receiver.health();
+      return h.series >= SERIES ? h : null;
+    },
+    { timeoutMs: 60000, what: '100k series to be stored' },
+  );
+}
+
+/** STEADY_RATE over `flushes` flush intervals: what a flush costs, and the RSS, when nothing is pushed hard. */
+async function steady(receiver, sender, flushes) {
+  const watch = monitor(receiver);
+  const trials = [];
+  for (let i = 0; i < flushes; i++) trials.push(await trial(receiver, sender, STEADY_RATE, (FLUSH_SEC + 0.5) * 1000));
+  watch.stopped = true;
+  await watch.done;
+  const before = (await receiver.probe()).memoryMB;
+  const afterGc = (await receiver.probe(false, true)).memoryMB;
+  return {
+    lost: trials.reduce((n, t) => n + t.lost, 0),
+    sent: trials.reduce((n, t) => n + t.sent, 0),
+    rssPeak: watch.rssPeak,
+    flushes: watch.flushes,
+    memory: before,
+    memoryAfterGc: afterGc,
+    rssAfterGc: receiver.rss(),
+  };
+}
+
 async function oneRun(ctx, run, hint) {
   const receiver = await startTrendline({
     dir: `${ctx.tmp}/flush-${run}`,
     flushInterval: `${FLUSH_SEC}s`,
     retention: '10s:6h,1m:7d,10m:5y',
     probe: true,
+    nodeArgs: ['--expose-gc'],
   });
   const sender = await Sender.start({ kind: 'mixed', names: SERIES, lines: SERIES * 3, seed: run });
   try {
-    // Touch every series, then wait for the flush that creates them (100k inserts into `series`).
-    await trial(receiver, sender, 200e3, 1500);
-    const created = await waitFor(
-      async () => {
-        const h = await receiver.health();
-        return h.series >= SERIES ? h : null;
-      },
-      { timeoutMs: 60000, what: '100k series to be stored' },
-    );
+    const created = await createSeries(receiver, sender);
     const since = Math.floor(Date.now() / 1000);
+    const calm = await steady(receiver, sender, 2);
+    ctx.log(`  flush run ${run}: steady ${STEADY_RATE}/s lost ${calm.lost}, peak RSS ${mb(calm.rssPeak)} MB`);
     const watch = monitor(receiver);
     const stalls = [];
     await receiver.probe(true);
@@ -91,9 +122,11 @@ async function oneRun(ctx, run, hint) {
     await watch.done;
     return {
       firstFlushMs: created.lastFlushMs,
-      flushes: watch.flushes,
+      steady: calm,
+      flushes: [...calm.flushes, ...watch.flushes],
       rssPeak: watch.rssPeak,
       memoryAtEnd: (await receiver.probe()).memoryMB,
+      memoryAtEndAfterGc: (await receiver.probe(false, true)).memoryMB,
       stalls,
       zeroLossRate: search.zeroLossRate,
       trials: search.trials,
@@ -105,14 +138,45 @@ async function oneRun(ctx, run, hint) {
   }
 }
 
-function summarize(ctx, runs) {
+/** The same steady load on a collector whose V8 old space is capped: does RSS follow, or does it crash? */
+async function cappedRun(ctx, run) {
+  const receiver = await startTrendline({
+    dir: `${ctx.tmp}/flush-capped-${run}`,
+    flushInterval: `${FLUSH_SEC}s`,
+    retention: '10s:6h,1m:7d,10m:5y',
+    probe: true,
+    nodeArgs: ['--expose-gc', `--max-old-space-size=${HEAP_CAP_MB}`],
+  });
+  const sender = await Sender.start({ kind: 'mixed', names: SERIES, lines: SERIES * 3, seed: run });
+  try {
+    await createSeries(receiver, sender);
+    const result = await steady(receiver, sender, 3);
+    ctx.log(`  flush run ${run} (heap cap ${HEAP_CAP_MB} MB): lost ${result.lost}, peak RSS ${mb(result.rssPeak)} MB`);
+    return { ...result, crashed: false };
+  } catch (err) {
+    ctx.log(`  flush run ${run} (heap cap ${HEAP_CAP_MB} MB) failed: ${err.message}`);
+    return { crashed: true, error: err.message };
+  } finally {
+    await sender.stop();
+    await receiver.stop();
+  }
+}
+
+const mb = (bytes) => Math.round(bytes / 2 ** 20);
+
+function summarize(ctx, runs, capped) {
   const per = (f) => median(runs.map(f));
+  const span = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
   const tx = per((r) => median(r.flushTimeMs));
   const txMax = per((r) => max(r.flushTimeMs));
   const stall = per((r) => median(r.stalls));
   const rss = per((r) => r.rssPeak) / 2 ** 20;
   const zeroLoss = per((r) => r.zeroLossRate);
   const mem = runs[runs.length - 1].memoryAtEnd;
+  const gcMem = runs[runs.length - 1].memoryAtEndAfterGc;
+  const steadyRss = per((r) => r.steady.rssPeak) / 2 ** 20;
+  const ok = capped.filter((c) => !c.crashed);
+  const cappedRss = median(ok.map((c) => c.rssPeak)) / 2 ** 20;
   return [
     { what: 'write transaction (sqliteStats.flush_time)', value: tx, unit: 'ms', target: '< 1000 ms', pass: tx < 1000 },
     { what: '  worst flush per run', value: txMax, unit: 'ms', target: '< 1000 ms', pass: txMax < 1000 },
@@ -149,24 +213,57 @@ function summarize(ctx, runs) {
       note: 'trials of 10.5 s, each spanning a flush',
     },
     {
-      what: 'collector peak RSS',
+      what: `collector peak RSS, steady ${STEADY_RATE / 1e3}k lines/s`,
+      value: steadyRss,
+      unit: 'MB',
+      target: '< 300 MB',
+      pass: steadyRss < 300,
+      note: `run peaks ${span(runs.map((r) => r.steady.rssPeak / 2 ** 20))} MB; lost ${runs.map((r) => r.steady.lost).join('/')} of ~${Math.round(runs[0].steady.sent / 1e3)}k lines per run`,
+    },
+    {
+      what: 'collector peak RSS, during the zero-loss search',
       value: rss,
       unit: 'MB',
       target: '< 300 MB',
       pass: rss < 300,
-      note: `last run at end: heap ${mem.heapTotal} MB, arrayBuffers ${mem.arrayBuffers} MB, rest (writer thread, SQLite, malloc) ${mem.rss - mem.heapTotal - mem.external} MB`,
+      note: `run peaks ${span(runs.map((r) => r.rssPeak / 2 ** 20))} MB; last run at end: heap used ${mem.heapUsed}/total ${mem.heapTotal} MB, arrayBuffers ${mem.arrayBuffers} MB, rest (writer thread, SQLite, malloc) ${mem.rss - mem.heapTotal - mem.external} MB`,
+    },
+    {
+      what: '  main-thread heap used after a forced GC (end of run)',
+      value: per((r) => r.memoryAtEndAfterGc.heapUsed),
+      unit: 'MB',
+      note: `before the GC ${per((r) => r.memoryAtEnd.heapUsed)} MB; last run after GC: heap total ${gcMem.heapTotal} MB, RSS ${gcMem.rss} MB`,
+    },
+    {
+      what: `collector peak RSS, --max-old-space-size=${HEAP_CAP_MB}, steady ${STEADY_RATE / 1e3}k/s`,
+      value: cappedRss,
+      unit: 'MB',
+      target: '< 300 MB',
+      pass: ok.length > 0 && cappedRss < 300,
+      note: ok.length
+        ? `run peaks ${span(ok.map((c) => c.rssPeak / 2 ** 20))} MB; heap used ${median(ok.map((c) => c.memory.heapUsed))} MB, after GC ${median(ok.map((c) => c.memoryAfterGc.heapUsed))} MB; lost ${ok.map((c) => c.lost).join('/')} lines${capped.length > ok.length ? `; ${capped.length - ok.length} run(s) failed` : ''}`
+        : `every run failed: ${capped[0]?.error ?? ''}`,
     },
   ].map((row) => ({ runs: ctx.runs, ...row }));
 }
 
 export async function run(ctx) {
   const runs = [];
-  let hint = 300e3;
+  const capped = [];
+  let hint = 200e3;
   for (let r = 1; r <= ctx.runs; r++) {
     ctx.log(`flush run ${r}`);
     const result = await oneRun(ctx, r, hint);
-    hint = Math.max(result.zeroLossRate, 50e3);
+    hint = Math.max(result.zeroLossRate, 25e3);
     runs.push(result);
+    capped.push(await cappedRun(ctx, r));
   }
-  return { title, rows: summarize(ctx, runs), notes: [], raw: { series: SERIES, runs } };
+  return {
+    title,
+    rows: summarize(ctx, runs, capped),
+    notes: [
+      `per run: create 100k series, 2 flushes at a steady ${STEADY_RATE / 1e3}k lines/s, then the zero-loss search (trials of one flush each); then a second collector with --max-old-space-size=${HEAP_CAP_MB} gets 3 steady flushes`,
+    ],
+    raw: { series: SERIES, runs, capped },
+  };
 }

@@ -60,7 +60,7 @@ export async function startTrendline({
       return { bad_lines_seen: h.bad_lines_seen, series: h.series, series_dropped: h.series_dropped };
     },
     rss: () => rssBytes(child.pid),
-    probe: probe ? (reset = false) => request(child, { type: 'probe', reset }, 'probe') : null,
+    probe: probe ? (reset = false, gc = false) => request(child, { type: 'probe', reset, gc }, 'probe') : null,
     stop: () => stopChild(child),
   };
 }
