@@ -1,5 +1,7 @@
+import type { CollectorConfig } from 'trendline-collector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryBudget } from '../../collector/src/query/query-limits.js';
+import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
 import { startTestCollector, type TestCollector } from '../support/collector.js';
 
 /** Query limits (issue 9): too many points, or too long, is a clear 422 and the server keeps answering. */
@@ -12,17 +14,44 @@ describe('QueryBudget', () => {
     budget.charge(40);
     budget.charge(100, 'written');
     expect(() => budget.charge(1)).toThrow('the query would read 101 points, more than the limit of 100');
+    // A read charged once is not charged again when a backend evaluates in passes.
+    const passes = new QueryBudget({ maxPoints: 100, timeoutMs: 50 }, () => 0);
+    passes.charge(80, 'read', 'series 1');
+    passes.charge(80, 'read', 'series 1');
+    expect(() => passes.charge(80, 'read', 'series 2')).toThrow('read 160 points');
     const late = new QueryBudget({ maxPoints: 100, timeoutMs: 50 }, () => now);
     now = 51;
     expect(() => late.charge(1)).toThrow('the query ran longer than the limit of 50 ms');
   });
 });
 
-describe('query limits over HTTP', () => {
+/** Each backend the limits must hold on; ClickHouse where this machine has its server (as the contract tests). */
+const backends: Array<{ name: string; config: () => Partial<CollectorConfig> }> = [
+  { name: 'SQLite', config: () => ({}) },
+];
+let cluster: ClickHouseCluster | null = null;
+if (clickhouseAvailable()) {
+  backends.push({
+    name: 'ClickHouse',
+    config: () => ({
+      store: 'clickhouse',
+      clickhouseUrl: cluster?.shards[0].url ?? null,
+      clickhouseDatabase: 'query_limits',
+    }),
+  });
+  beforeAll(async () => {
+    cluster = await startClickHouseCluster(1);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+}
+
+describe.each(backends)('query limits over HTTP ($name)', ({ config }) => {
   let t: TestCollector;
   beforeAll(async () => {
     // 1 s steps for an hour: -10min is 600 points per series.
-    t = await startTestCollector({ maxQueryPoints: 1000 });
+    t = await startTestCollector({ ...config(), maxQueryPoints: 1000 });
     await t.udp(Array.from({ length: 5 }, (_, i) => `lim.s${i}:1|c`).join('\n'));
     await t.collector.flushNow();
   });

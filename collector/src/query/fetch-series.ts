@@ -37,7 +37,7 @@ export function fetchLeaf(
   const start = range.from - (range.from % step) + step;
   const end = range.until - (range.until % step) + step;
   const points = Math.max(0, (end - start) / step);
-  chargeQueryPoints(points);
+  chargeQueryPoints(points, 'read', `${leaf.series.id}:${leaf.stat}:${step}:${start}:${end}`);
   const values = new Float64Array(points).fill(Number.NaN);
   const { series, stat } = leaf;
   const finer = tiers.slice(0, tiers.indexOf(tier));

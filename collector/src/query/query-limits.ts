@@ -28,6 +28,8 @@ export const QUERY_LIMIT_STATUS = 422;
 
 export class QueryBudget {
   private readonly points = { read: 0, written: 0 };
+  /** Reads already charged: a backend that evaluates in passes (ClickHouse's prefetch) reads each one again. */
+  private readonly seen = new Set<string>();
   private readonly deadline: number;
 
   constructor(
@@ -37,8 +39,15 @@ export class QueryBudget {
     this.deadline = clock() + limits.timeoutMs;
   }
 
-  /** Charges `n` points about to be read or written; throws a QueryError (422) when over a limit. */
-  charge(n: number, kind: 'read' | 'written' = 'read'): void {
+  /**
+   * Charges `n` points about to be read or written; throws a QueryError (422) when over a limit. A read
+   * with a `key` (series, step and range) already charged in this request is not charged again.
+   */
+  charge(n: number, kind: 'read' | 'written' = 'read', key?: string): void {
+    if (key !== undefined) {
+      if (this.seen.has(key)) n = 0;
+      else this.seen.add(key);
+    }
     this.points[kind] += n;
     const total = this.points[kind];
     if (total > this.limits.maxPoints) {
@@ -75,8 +84,8 @@ export function openQueryBudget(limits: QueryLimits) {
  * Called before `n` points are allocated. Outside a request (tests, tools) only the default point limit
  * applies, to the one allocation, so nothing can allocate an unbounded array.
  */
-export function chargeQueryPoints(n: number, kind: 'read' | 'written' = 'read'): void {
+export function chargeQueryPoints(n: number, kind: 'read' | 'written' = 'read', key?: string): void {
   const budget = budgets.getStore();
-  if (budget) budget.charge(n, kind);
+  if (budget) budget.charge(n, kind, key);
   else if (n > DEFAULT_QUERY_LIMITS.maxPoints) new QueryBudget(DEFAULT_QUERY_LIMITS).charge(n, kind);
 }
