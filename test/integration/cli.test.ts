@@ -24,6 +24,11 @@ describe('trendline serve: settings', () => {
     [['--retention', '10s:6h,7s:7d'], /--retention "10s:6h,7s:7d": step 7s is not a multiple of 10s/],
     [['--percentiles', '50,0'], /--percentiles "50,0"/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--store', 'clickhouse'], /--store clickhouse needs --clickhouse-url/],
+    [
+      ['--store', 'clickhouse', '--clickhouse-url', 'ch1:8123'],
+      /--clickhouse-url "ch1:8123": expected an http:\/\/ or https:\/\/ URL/,
+    ],
   ])('rejects %j', async (args, message) => {
     const { code, stderr } = await runCli(['serve', ...local, ...args]);
     expect(code).toBe(2);
@@ -110,6 +115,24 @@ describe('trendline serve: resources', () => {
     ]);
     expect(code).toBe(1);
     expect(oneLine(stderr)).toMatch(new RegExp(`^trendline serve: cannot open database ${notAFile}: `));
+  });
+
+  it('exits 1 with one line when ClickHouse cannot be reached', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (server.address() as net.AddressInfo).port;
+        server.close(() => resolve(port));
+      });
+    });
+    const url = `http://127.0.0.1:${closed}`;
+    const { code, stderr } = await runCli(
+      ['serve', ...local, '--http-port', '0', '--statsd-port', '0', '--store', 'clickhouse'],
+      { TRENDLINE_CLICKHOUSE_URL: url },
+    );
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toMatch(
+      new RegExp(`^trendline serve: cannot open ClickHouse store at ${url}: .*cannot be reached \\(ECONNREFUSED\\)`),
+    );
   });
 
   it('exits 1 with one line when the file is not a database', async () => {
