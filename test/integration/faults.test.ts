@@ -3,8 +3,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMetrics, type MetricsError } from 'trendline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, mulberry32 } from '../lib/support.js';
+import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
 import { type GraphiteSeries, type RunningCli, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
 
 /**
@@ -18,12 +19,40 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FLUSH_SEC = 1;
 
-function serveArgs(db: string, statsdPort = 0): string[] {
+function serveArgs(db: string, statsdPort = 0, store: string[] = []): string[] {
   return [
     ...['--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1'],
     ...['--statsd-port', String(statsdPort), '--db', db, '--flush-interval', `${FLUSH_SEC}s`],
-    ...['--retention', '1s:1h,1m:1d'],
+    ...['--retention', '1s:1h,1m:1d', ...store],
   ];
+}
+
+/**
+ * The storage items run on each backend: SQLite, and ClickHouse where this machine has its server (as the
+ * storage contract tests). On ClickHouse "opens cleanly" is the restart itself; SQLite's file is also checked.
+ */
+interface Backend {
+  name: string;
+  store(database: string): string[];
+  check(db: string): void;
+}
+let cluster: ClickHouseCluster | null = null;
+const backends: Backend[] = [{ name: 'SQLite', store: () => [], check: (db) => expect(integrity(db)).toBe('ok') }];
+if (clickhouseAvailable()) {
+  backends.push({
+    name: 'ClickHouse',
+    store: (database) => [
+      ...['--store', 'clickhouse', '--clickhouse-url', cluster?.shards[0].url ?? ''],
+      ...['--clickhouse-database', database],
+    ],
+    check: () => undefined,
+  });
+  beforeAll(async () => {
+    cluster = await startClickHouseCluster(1);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
 }
 
 async function health(cli: RunningCli): Promise<Record<string, number | string | null>> {
@@ -67,12 +96,13 @@ function load(port: number, name: string, everyMs = 4) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('faults', () => {
+describe.each(backends)('faults ($name)', (backend) => {
   it('kill -9 at random moments under load, 20 times: each restart opens cleanly and loses at most the last interval', async () => {
-    const db = join(dir, 'kill9.db');
+    const db = join(dir, `kill9-${backend.name}.db`);
+    const store = backend.store('faults_kill9');
     const random = mulberry32(0x9e11);
     const rounds: Array<{ sent: number; safe: number; stored: number; killAfterMs: number }> = [];
-    let cli = await spawnServe(serveArgs(db));
+    let cli = await spawnServe(serveArgs(db, 0, store));
     for (let round = 0; round < 20; round++) {
       const name = `fault.k${round}`;
       const killAfterMs = 200 + Math.floor(random() * 2300);
@@ -85,8 +115,8 @@ describe('faults', () => {
       l.stop();
       const safeBefore = (lastFlushAt - FLUSH_SEC) * 1000;
 
-      expect(integrity(db), `round ${round}`).toBe('ok');
-      cli = await spawnServe(serveArgs(db));
+      backend.check(db);
+      cli = await spawnServe(serveArgs(db, 0, store));
       const got = await stored(cli, name);
       const sent = l.sentAt.length;
       const safe = l.sentAt.filter((t) => t < safeBefore).length;
@@ -99,22 +129,23 @@ describe('faults', () => {
     for (const [round, r] of rounds.entries()) expect(await stored(cli, `fault.k${round}`)).toBe(r.stored);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
-    expect(integrity(db)).toBe('ok');
+    backend.check(db);
 
     const sent = rounds.reduce((a, r) => a + r.sent, 0);
     const lost = rounds.reduce((a, r) => a + r.sent - r.stored, 0);
     const worst = Math.max(...rounds.map((r) => r.sent - r.stored));
     const perInterval = (sent / rounds.reduce((a, r) => a + r.killAfterMs, 0)) * 1000 * FLUSH_SEC;
     console.log(
-      `faults: kill -9 x${rounds.length}: ${sent} counts sent, ${lost} lost in total (worst round ${worst}, ` +
-        `one ${FLUSH_SEC}s interval is ~${Math.round(perInterval)} counts), integrity ok every time`,
+      `faults: ${backend.name}: kill -9 x${rounds.length}: ${sent} counts sent, ${lost} lost in total (worst round ${worst}, ` +
+        `one ${FLUSH_SEC}s interval is ~${Math.round(perInterval)} counts), reopened cleanly every time`,
     );
   }, 300_000);
 
   it('SIGTERM under load loses nothing the collector had received', async () => {
-    const db = join(dir, 'sigterm.db');
+    const db = join(dir, `sigterm-${backend.name}.db`);
+    const store = backend.store('faults_sigterm');
     const random = mulberry32(0x7e12);
-    let cli = await spawnServe(serveArgs(db));
+    let cli = await spawnServe(serveArgs(db, 0, store));
     const results: Array<{ received: number; stored: number; sent: number }> = [];
     for (let round = 0; round < 5; round++) {
       const name = `fault.t${round}`;
@@ -125,8 +156,8 @@ describe('faults', () => {
       cli.child.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
       l.stop();
-      expect(integrity(db)).toBe('ok');
-      cli = await spawnServe(serveArgs(db));
+      backend.check(db);
+      cli = await spawnServe(serveArgs(db, 0, store));
       const got = await stored(cli, name);
       results.push({ received, stored: got, sent: l.sentAt.length });
       expect(got, JSON.stringify(results.at(-1))).toBeGreaterThanOrEqual(received);
@@ -137,10 +168,12 @@ describe('faults', () => {
     const received = results.reduce((a, r) => a + r.received, 0);
     const storedTotal = results.reduce((a, r) => a + r.stored, 0);
     console.log(
-      `faults: SIGTERM x${results.length} under load: ${received} counts received before the signal, ${storedTotal} stored (0 lost)`,
+      `faults: ${backend.name}: SIGTERM x${results.length} under load: ${received} counts received before the signal, ${storedTotal} stored (0 lost)`,
     );
   }, 120_000);
+});
 
+describe('faults: the client library', () => {
   for (const protocol of ['udp', 'tcp'] as const) {
     it(`the library (${protocol}) against a collector that dies and comes back: no throw, bounded memory, metrics resume`, async () => {
       const db = join(dir, `lib-${protocol}.db`);
