@@ -118,6 +118,10 @@ describe.skipIf(!clickhouseAvailable())('ClickHouse scale-out: two collectors, t
       await burst(b, 40);
       await burst(a, 10);
     }
+    // Reads need every shard: while one is down they fail with a 503 and ClickHouse's reason.
+    const res = await a.get(`/render?target=${counter}&from=-10min&format=json`);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toMatch(/^ClickHouse at http:\/\/127\.0\.0\.1:\d+ answered 500: Code: \d+/);
     const down = (await b.health()) as unknown as { status: string; store: Record<string, number> };
     expect(down.status).toBe('degraded');
     expect(down.store.pendingBatches).toBeGreaterThanOrEqual(3);

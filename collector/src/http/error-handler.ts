@@ -37,6 +37,15 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
       .send(`${error.message.split('\n')[0]}\n`);
     return;
   }
+  if (status === 503) {
+    // The store is unavailable (a ClickHouse shard down): say so, and that retrying later may help.
+    request.log.warn({ err: error, url: request.url }, 'store unavailable');
+    void reply
+      .code(503)
+      .type('text/plain')
+      .send(`${error.message.split('\n')[0]}\n`);
+    return;
+  }
   request.log.error({ err: error, url: request.url }, 'request failed');
   void reply.code(500).type('text/plain').send('internal error\n');
 }

@@ -5,7 +5,10 @@ import { type SqlFragment, sql } from './sql.js';
  * on 18.16 and current servers alike). Errors carry ClickHouse's own first line.
  */
 
-export class ClickHouseError extends Error {}
+/** ClickHouse unreachable or failing; the HTTP API answers it with a 503 and this one line. */
+export class ClickHouseError extends Error {
+  readonly statusCode = 503;
+}
 
 /** What a request on a keep-alive connection the server already closed fails with. */
 const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
