@@ -189,6 +189,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         ['stats.statsd.store.dropped_points', r.droppedPoints],
       );
       if (drained.error === null) {
+        if (stats.lastFlushError !== null) {
+          log.warn(
+            { written: drained.written.length, droppedPoints: r.droppedPoints },
+            'store takes writes again: the flushes held in memory are written',
+          );
+        }
         stats.lastFlushAt = tickSec;
         stats.lastFlushError = null;
       } else {

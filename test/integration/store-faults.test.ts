@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sendUdp, startTestCollector, type TestCollector, tempDir, total, waitFor } from '../support/collector.js';
 
@@ -30,7 +31,14 @@ type Health = Record<string, unknown> & {
   store: { pendingBatches: number; failedWrites: number; recoveredBatches: number };
 };
 
-async function faultCycle(t: TestCollector, fault: Fault, label: string) {
+/** A logger that keeps the collector's log lines, parsed. */
+function capturingLog() {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { log, lines };
+}
+
+async function faultCycle(t: TestCollector, lines: Array<Record<string, unknown>>, fault: Fault, label: string) {
   const port = t.collector.statsdPort;
   await t.udp(`sf.${label}.before:1|c`);
   await t.collector.flushNow();
@@ -52,6 +60,11 @@ async function faultCycle(t: TestCollector, fault: Fault, label: string) {
     60_000,
   );
   expect(String(degraded.lastFlushError)).toMatch(fault.error);
+  // The log says it, once per failed flush, with the reason and what is held.
+  const failure = lines.find((l) => l.msg === 'flush failed: kept in memory and retried at the next flush');
+  expect(failure?.level).toBe(50);
+  expect(String((failure?.err as { message?: string } | undefined)?.message)).toMatch(fault.error);
+  expect(failure).toHaveProperty('pendingBatches');
   const receivedBefore = Number(degraded.metrics_received);
   const queued = await waitFor(
     async () => {
@@ -77,6 +90,7 @@ async function faultCycle(t: TestCollector, fault: Fault, label: string) {
     60_000,
   )) as Health;
   await t.collector.flushNow();
+  expect(lines.some((l) => l.msg === 'store takes writes again: the flushes held in memory are written')).toBe(true);
 
   const [during, lat, before] = await t.render(
     [
@@ -114,11 +128,13 @@ describe('the SQLite file stops taking writes', () => {
   });
 
   it('held locked by another process: kept in memory, retried, nothing lost', async () => {
-    const t = await startTestCollector();
+    const { log, lines } = capturingLog();
+    const t = await startTestCollector({}, log);
     let holder: ChildProcess | null = null;
     try {
       await faultCycle(
         t,
+        lines,
         {
           async inject(db) {
             // Another process takes the write lock and keeps it until told to let go.
@@ -155,11 +171,13 @@ describe('the SQLite file stops taking writes', () => {
   }, 180_000);
 
   it('made read-only (immutable) under the running collector: kept in memory, written once writable again', async () => {
-    const t = await startTestCollector();
+    const { log, lines } = capturingLog();
+    const t = await startTestCollector({}, log);
     const files = (db: string) => [db, `${db}-wal`].filter((f) => existsSync(f));
     try {
       await faultCycle(
         t,
+        lines,
         {
           async inject(db) {
             execFileSync('chattr', ['+i', ...files(db)]);
@@ -190,9 +208,11 @@ describe('the SQLite file stops taking writes', () => {
     let t: TestCollector | null = null;
     try {
       mkdirSync(join(mount, 'data'));
-      t = await startTestCollector({ db: join(mount, 'data', 'trendline.db') });
+      const { log, lines } = capturingLog();
+      t = await startTestCollector({ db: join(mount, 'data', 'trendline.db') }, log);
       await faultCycle(
         t,
+        lines,
         {
           async inject() {
             // Fill every byte left on the device.

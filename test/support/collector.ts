@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type Collector, type CollectorConfig, DEFAULT_CONFIG, startCollector } from 'trendline-collector';
 
 /** Test harness: a real collector on 127.0.0.1 with ephemeral ports and a real SQLite file in a temp dir. */
@@ -45,7 +45,11 @@ function storeFromEnv(overrides: Partial<CollectorConfig>): Partial<CollectorCon
   return { store: 'clickhouse', clickhouseUrl: url, clickhouseDatabase: `t${process.pid}_${++clickhouseDatabases}` };
 }
 
-export async function startTestCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
+/** `log` receives the collector's log (silent by default), for tests that check what it says. */
+export async function startTestCollector(
+  overrides: Partial<CollectorConfig> = {},
+  log: Logger = pino({ level: 'silent' }),
+): Promise<TestCollector> {
   const dir = overrides.db ? '' : tempDir();
   const config: CollectorConfig = {
     ...DEFAULT_CONFIG,
@@ -63,7 +67,7 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
     ...storeFromEnv(overrides),
     ...overrides,
   };
-  const collector = await startCollector(config, pino({ level: 'silent' }));
+  const collector = await startCollector(config, log);
   const url = `http://127.0.0.1:${collector.httpPort}`;
   const get = (path: string) => fetch(`${url}${path}`);
   const health = async () => (await (await get('/health')).json()) as Record<string, number | string | null>;
