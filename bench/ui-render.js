@@ -107,7 +107,11 @@ function holdRenders({ bodies, panels }) {
     return new Promise((resolve) => {
       pending.push(() => resolve(new Response(bodies[target] ?? '[]', { status: 200 })));
       // All answers at once, 100 ms after the last was asked for: a quick server, still more than a frame.
-      if (pending.length === panels) setTimeout(() => pending.splice(0).forEach((release) => release()), 100);
+      if (pending.length === panels) {
+        setTimeout(() => {
+          for (const release of pending.splice(0)) release();
+        }, 100);
+      }
     });
   };
 }
