@@ -281,6 +281,14 @@ for (const backend of backends) {
       expect(fine).toBe(0);
     });
 
+    it('reads thousands of series in one render (more than one bulk query holds)', async () => {
+      const keys = Array.from({ length: 6000 }, (_, i) => `stats.counters.many.c${i}`);
+      await storage.writer.write(batch(t0, { counters: { keys, values: keys.map((_, i) => i) } }));
+      const engine = engineFor(storage, await storage.listSeries());
+      const [sum] = await engine.render(['sumSeries(stats.counters.many.*.count)'], { from: t0 - 1, until: t0, now });
+      expect(values(sum)).toEqual([(5999 * 6000) / 2]);
+    });
+
     it('stores, lists and deletes events', async () => {
       const w = storage.writer;
       const a = await w.addEvent({ ts: t0, what: 'api v1', data: 'x', tags: ['deploy', 'api'] });

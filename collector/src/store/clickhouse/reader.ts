@@ -16,6 +16,17 @@ import { type SqlFragment, sql } from './sql.js';
  */
 
 const MAX_DATETIME = 4_294_967_295;
+/** Ids per `IN (…)` list: 17 characters each keeps a query well under max_query_size (256 KiB). */
+const IDS_PER_QUERY = 5000;
+
+/** One query per chunk of ids, one after the other (the server has the cores, not this process). */
+async function inChunks<T>(ids: readonly number[], load: (chunk: readonly number[]) => Promise<Map<number, T>>) {
+  const out = new Map<number, T>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    for (const [id, v] of await load(ids.slice(i, i + IDS_PER_QUERY))) out.set(id, v);
+  }
+  return out;
+}
 
 export class ClickHouseReader implements BulkLoader {
   constructor(
@@ -25,7 +36,13 @@ export class ClickHouseReader implements BulkLoader {
     private readonly tiers: readonly RetentionTier[],
   ) {}
 
-  async loadValues(stepSec: number, ids: readonly number[], from: number, until: number) {
+  async loadValues(
+    stepSec: number,
+    ids: readonly number[],
+    from: number,
+    until: number,
+  ): Promise<Map<number, PointArrays>> {
+    if (ids.length > IDS_PER_QUERY) return inChunks(ids, (chunk) => this.loadValues(stepSec, chunk, from, until));
     const out = new Map<number, PointArrays>();
     const range = timeRange(from, until);
     if (ids.length === 0 || range === null) return out;
@@ -104,7 +121,13 @@ export class ClickHouseReader implements BulkLoader {
     }
   }
 
-  async loadSummaries(stepSec: number, ids: readonly number[], from: number, until: number) {
+  async loadSummaries(
+    stepSec: number,
+    ids: readonly number[],
+    from: number,
+    until: number,
+  ): Promise<Map<number, SummaryRow[]>> {
+    if (ids.length > IDS_PER_QUERY) return inChunks(ids, (chunk) => this.loadSummaries(stepSec, chunk, from, until));
     const out = new Map<number, SummaryRow[]>();
     const range = timeRange(from, until);
     if (ids.length === 0 || range === null) return out;
