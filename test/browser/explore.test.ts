@@ -1,10 +1,11 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCollector } from '../support/collector.js';
-import { dogEvent, launchBrowser, now, openPage, sendTraffic, startUiCollector } from './support.js';
+import { dogEvent, launchBrowser, now, openPage, poll, sendTraffic, startUiCollector } from './support.js';
 
 /** Explore in headless Chromium: the metric tree, graphs, expression errors and deploy lines. */
-describe('UI: explore', () => {
+// A browser on a shared, loaded machine: minutes, not the suite's 30 s, before a test counts as hung.
+describe('UI: explore', { timeout: 120_000 }, () => {
   let t: TestCollector;
   let browser: Browser;
   let context: BrowserContext;
@@ -13,11 +14,11 @@ describe('UI: explore', () => {
     [t, browser] = await Promise.all([startUiCollector(), launchBrowser()]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await sendTraffic(t);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
-  });
+  }, 60_000);
 
   it('browses the tree to a metric, graphs it, adds a second series found by search, and keeps it in the URL', async () => {
     const { page, problems } = await openPage(context, `${t.url}/`);
@@ -28,7 +29,7 @@ describe('UI: explore', () => {
     await tree.locator('li[data-path="stats.counters.shop.orders.count"] > button.leaf').click();
 
     const legend = page.locator('table.legend tbody tr');
-    await expect.poll(() => legend.count()).toBe(1);
+    await poll(() => legend.count()).toBe(1);
     expect(await legend.first().locator('td.name').textContent()).toBe('stats.counters.shop.orders.count');
     // Three intervals of 1 + 2: the legend's max is 3 per interval at most, and some point is drawn.
     expect(Number(await legend.first().locator('td').nth(4).textContent())).toBeGreaterThanOrEqual(3);
@@ -39,7 +40,7 @@ describe('UI: explore', () => {
     await page.locator('.metric-search').fill('latency upper_99');
     const leaf = tree.locator('li[data-path="stats.timers.shop.checkout.latency.upper_99"] > button.leaf');
     await leaf.click();
-    await expect.poll(() => legend.count()).toBe(2);
+    await poll(() => legend.count()).toBe(2);
     expect(await tree.locator('button.leaf').count()).toBeLessThan(5);
     // Units come from the names: a timer percentile is in ms.
     expect(await legend.nth(1).locator('td').nth(2).textContent()).toMatch(/ ms$/);
@@ -48,9 +49,10 @@ describe('UI: explore', () => {
     const link = page.url();
     const again = await openPage(context, link);
     const legend2 = again.page.locator('table.legend tbody tr td.name');
-    await expect
-      .poll(() => legend2.allTextContents())
-      .toEqual(['stats.counters.shop.orders.count', 'stats.timers.shop.checkout.latency.upper_99']);
+    await poll(() => legend2.allTextContents()).toEqual([
+      'stats.counters.shop.orders.count',
+      'stats.timers.shop.checkout.latency.upper_99',
+    ]);
     expect(problems).toEqual([]);
     expect(again.problems).toEqual([]);
     await page.close();
@@ -63,7 +65,7 @@ describe('UI: explore', () => {
     await input.fill('sumSeries(stats.counters.shop.*.count');
     await input.press('Enter');
     const error = page.locator('.panel-message.error[role="alert"]');
-    await expect.poll(() => error.isVisible()).toBe(true);
+    await poll(() => error.isVisible()).toBe(true);
     const res = await fetch(`${t.url}/render?target=${encodeURIComponent('sumSeries(stats.counters.shop.*.count')}`);
     expect(res.status).toBe(400);
     expect(await error.textContent()).toBe((await res.text()).trim());
@@ -72,8 +74,8 @@ describe('UI: explore', () => {
     const target = page.locator('input.target[aria-label="target 1"]');
     await target.fill('aliasByNode(sumSeries(stats.counters.shop.*.count), 2)');
     await target.press('Enter');
-    await expect.poll(() => error.count()).toBe(0);
-    await expect.poll(() => page.locator('table.legend td.name').allTextContents()).toEqual(['shop']);
+    await poll(() => error.count()).toBe(0);
+    await poll(() => page.locator('table.legend td.name').allTextContents()).toEqual(['shop']);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -99,7 +101,7 @@ describe('UI: explore', () => {
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-15min&until=now`,
     );
     const over = page.locator('.u-over');
-    await expect.poll(() => over.getAttribute('data-deploys')).toBe('2');
+    await poll(() => over.getAttribute('data-deploys')).toBe('2');
 
     // The line is on the canvas: the deploy colour appears in a column at its x.
     const xs = ((await over.getAttribute('data-deploy-x')) ?? '').split(',').map(Number);
@@ -127,7 +129,7 @@ describe('UI: explore', () => {
     for (const x of xs) {
       // A deploy stamped this second sits on the right edge: stay inside the plot (hover allows a few px).
       await page.mouse.move(box.x + Math.min(x, box.width - 2), box.y + box.height / 2);
-      await expect.poll(() => tip.isVisible()).toBe(true);
+      await poll(() => tip.isVisible()).toBe(true);
       texts.push((await tip.textContent()) ?? '');
     }
     const posts = texts.find((s) => s.includes('shop v1.2.3'));
@@ -136,18 +138,18 @@ describe('UI: explore', () => {
     expect(posts).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     expect(texts.some((s) => s.includes('shop v1.2.4') && s.includes('canary'))).toBe(true);
     await page.mouse.move(box.x + 5, box.y + 5);
-    await expect.poll(() => tip.isVisible()).toBe(false);
+    await poll(() => tip.isVisible()).toBe(false);
 
     // The deploy list under the graph links to each deploy's impact view.
     const rows = page.locator('table.deploys tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     await rows.filter({ hasText: 'shop v1.2.3' }).locator('a.impact-link').click();
-    await expect.poll(() => page.locator('.deploy-about h2').textContent()).toBe('shop v1.2.3');
+    await poll(() => page.locator('.deploy-about h2').textContent()).toBe('shop v1.2.3');
     const verdict = page.locator('.impact-table tbody tr .verdict');
-    await expect.poll(() => verdict.count()).toBe(1);
+    await poll(() => verdict.count()).toBe(1);
     expect(['better', 'worse', 'unchanged', 'unknown']).toContain(await verdict.textContent());
     expect(await page.locator('.impact-table td.name').textContent()).toBe('stats.counters.shop.orders.count');
-    await expect.poll(() => page.locator('.u-over').getAttribute('data-deploys')).toBe('1');
+    await poll(() => page.locator('.u-over').getAttribute('data-deploys')).toBe('1');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -158,21 +160,21 @@ describe('UI: explore', () => {
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-1h&until=now`,
     );
     const over = page.locator('.u-over');
-    await expect.poll(() => over.getAttribute('data-deploys')).toBe('2');
+    await poll(() => over.getAttribute('data-deploys')).toBe('2');
     const box = await over.boundingBox();
     if (!box) throw new Error('no plot');
     await page.mouse.move(box.x + box.width * 0.5, box.y + 40);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.9, box.y + 40, { steps: 5 });
     await page.mouse.up();
-    await expect.poll(() => new URL(page.url()).hash).toMatch(/from=\d{10}&until=\d{10}/);
+    await poll(() => new URL(page.url()).hash).toMatch(/from=\d{10}&until=\d{10}/);
     expect(await page.locator('.range-preset').inputValue()).toBe('');
     await page.locator('button.back').click();
-    await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
+    await poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
     expect(await page.locator('.range-preset').inputValue()).toBe('-1h');
 
     await page.locator('input.show-deploys').uncheck();
-    await expect.poll(() => over.getAttribute('data-deploys')).toBe('0');
+    await poll(() => over.getAttribute('data-deploys')).toBe('0');
     expect(new URL(page.url()).hash).toContain('deploys=off');
     expect(problems).toEqual([]);
     await page.close();
@@ -183,7 +185,7 @@ describe('UI: explore', () => {
       context,
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-1h&until=now`,
     );
-    await expect.poll(() => page.locator('table.legend tbody tr').count()).toBe(1);
+    await poll(() => page.locator('table.legend tbody tr').count()).toBe(1);
 
     // An absolute range typed into the inputs goes to the URL as epoch seconds.
     await page.locator('input.range-from').fill('2026-01-02T03:04');
@@ -193,9 +195,9 @@ describe('UI: explore', () => {
       new Date('2026-01-02T03:04').getTime() / 1000,
       new Date('2026-01-02T05:06').getTime() / 1000,
     ]);
-    await expect.poll(() => new URL(page.url()).hash).toContain(`from=${expected[0]}&until=${expected[1]}`);
+    await poll(() => new URL(page.url()).hash).toContain(`from=${expected[0]}&until=${expected[1]}`);
     await page.locator('button.back').click();
-    await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
+    await poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('from=-1h&until=now');
 
     // Auto-refresh asks /render again without anyone touching the page.
     await page.locator('select[aria-label="auto-refresh"]').selectOption('5s');
@@ -212,7 +214,7 @@ describe('UI: explore', () => {
     expect(await theme()).toBe('dark');
     expect(await background()).not.toBe(light);
     await page.reload();
-    await expect.poll(theme).toBe('dark');
+    await poll(theme).toBe('dark');
     await page.locator('button.theme-toggle').click();
     expect(await theme()).toBe('light');
     expect(problems).toEqual([]);
@@ -230,7 +232,7 @@ describe('UI: explore', () => {
     );
     const overflow = () =>
       page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    await expect.poll(() => page.locator('table.legend tbody tr').count()).toBe(2);
+    await poll(() => page.locator('table.legend tbody tr').count()).toBe(2);
     expect(await overflow()).toBeLessThanOrEqual(0);
     const canvas = await page.locator('.plot canvas').boundingBox();
     // The graph takes the width there is: beside the tree on a desktop, the whole screen on a phone.
@@ -240,15 +242,15 @@ describe('UI: explore', () => {
       // The tree is one tap away.
       expect(await tree.isVisible()).toBe(false);
       await page.locator('.tree-toggle').click();
-      await expect.poll(() => tree.isVisible()).toBe(true);
+      await poll(() => tree.isVisible()).toBe(true);
     } else {
       expect(await tree.isVisible()).toBe(true);
     }
 
     await page.goto(`${t.url}/#/dashboard/collector`);
     const panels = page.locator('.panel');
-    await expect.poll(() => panels.count()).toBe(4);
-    await expect.poll(() => page.locator('.panel table.legend tbody tr').count()).toBeGreaterThan(0);
+    await poll(() => panels.count()).toBe(4);
+    await poll(() => page.locator('.panel table.legend tbody tr').count()).toBeGreaterThan(0);
     expect(await overflow()).toBeLessThanOrEqual(0);
     const [first, second] = [await panels.nth(0).boundingBox(), await panels.nth(1).boundingBox()];
     if (!first || !second) throw new Error('no panels');
@@ -260,8 +262,8 @@ describe('UI: explore', () => {
     const impact = `#/deploy/${deploy.id}?target=stats.timers.shop.checkout.latency.upper_99`;
     for (const hash of ['#/dashboards', impact]) {
       await page.goto(`${t.url}/${hash}`);
-      await expect.poll(() => page.locator('h1').count()).toBe(1);
-      await expect.poll(() => page.locator('table').count()).toBeGreaterThan(0);
+      await poll(() => page.locator('h1').count()).toBe(1);
+      await poll(() => page.locator('table').count()).toBeGreaterThan(0);
       expect(await overflow(), hash).toBeLessThanOrEqual(0);
     }
     expect(problems).toEqual([]);

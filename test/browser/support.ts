@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { CollectorConfig } from 'trendline-collector';
+import { expect } from 'vitest';
 import { startTestCollector, type TestCollector } from '../support/collector.js';
 
 /**
@@ -89,3 +90,10 @@ export async function sendTraffic(t: TestCollector, intervals = 3): Promise<void
     await t.collector.flushNow();
   }
 }
+
+/**
+ * expect.poll with room for a slow, shared machine: a condition the page reaches in 100 ms when idle may take
+ * seconds under load (vitest's default gives up after one).
+ */
+export const poll: typeof expect.poll = (probe, options) =>
+  expect.poll(probe, { timeout: 15_000, interval: 100, ...options });
