@@ -16,7 +16,8 @@ const WINDOWS = ['5m', '15m', '30m', '1h', '3h', '6h', '24h'];
 
 export function deployImpactView(id: number, params: URLSearchParams): View {
   let targets = params.getAll('target');
-  let window = params.get('window') ?? '30m';
+  // Each side's length (not `window`, which would hide the global).
+  let side = params.get('window') ?? '30m';
   let better = params.get('better') === 'higher' ? 'higher' : 'lower';
   let deploy: Deploy | null = null;
 
@@ -42,7 +43,7 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
     { 'aria-label': 'window' },
     ...WINDOWS.map((w) => h('option', { value: w }, `${w} each side`)),
   );
-  windowSelect.value = WINDOWS.includes(window) ? window : '30m';
+  windowSelect.value = WINDOWS.includes(side) ? side : '30m';
   const betterSelect = h(
     'select',
     { 'aria-label': 'which way is better' },
@@ -60,9 +61,9 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
           .split('\n')
           .map((t) => t.trim())
           .filter((t) => t !== '');
-        window = windowSelect.value;
+        side = windowSelect.value;
         better = betterSelect.value === 'higher' ? 'higher' : 'lower';
-        const p = new URLSearchParams({ window, better });
+        const p = new URLSearchParams({ window: side, better });
         for (const t of targets) p.append('target', t);
         setUrl(href({ view: 'deploy', id }, p), 'replace');
         void compare();
@@ -83,7 +84,7 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
     const version = versionOf(d);
     const around = new URLSearchParams();
     for (const t of targets) around.append('target', t);
-    const span = 2 * (offsetSec(window) ?? 1800);
+    const span = 2 * (offsetSec(side) ?? 1800);
     const r = absolute(d.when - span, d.when + span);
     around.set('from', r.from);
     around.set('until', r.until);
@@ -114,7 +115,7 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
         replace(results, h('p', { class: 'muted' }, 'Add targets to compare the windows before and after.'));
       } else {
         replace(results, h('p', { class: 'muted' }, 'comparing…'));
-        const report = await deployImpact(id, targets, window, better);
+        const report = await deployImpact(id, targets, side, better);
         showDeploy(report.deploy);
         replace(results, table(report));
       }
@@ -125,7 +126,7 @@ export function deployImpactView(id: number, params: URLSearchParams): View {
       return;
     }
     if (deploy) {
-      const w = offsetSec(window) ?? 1800;
+      const w = offsetSec(side) ?? 1800;
       graph.setDeploys([deploy]);
       // The after window may not have happened yet: the graph stops at now.
       const end = Math.min(deploy.when + w, Math.floor(Date.now() / 1000));
