@@ -12,6 +12,8 @@ export class ClickHouseError extends Error {
 
 /** What a request on a keep-alive connection the server already closed fails with. */
 const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+/** Several pooled connections may have gone stale at once (after a long pause of the event loop). */
+const STALE_RETRIES = 3;
 
 export interface ClickHouseOptions {
   url: string;
@@ -67,8 +69,8 @@ export class ClickHouseHttp {
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         // A pooled keep-alive connection the server had already closed fails before the request reaches it:
-        // one more try on a fresh connection is safe, even for an insert.
-        if (attempt === 1 && STALE_SOCKET.has(cause?.code ?? '')) continue;
+        // trying again on another connection is safe, even for an insert.
+        if (attempt <= STALE_RETRIES && STALE_SOCKET.has(cause?.code ?? '')) continue;
         throw new ClickHouseError(
           `ClickHouse at ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`,
         );
