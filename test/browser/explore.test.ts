@@ -258,12 +258,29 @@ describe('UI: explore', { timeout: 120_000 }, () => {
     if (phone) expect(second.y).toBeGreaterThanOrEqual(first.y + first.height);
     else expect(second.y).toBe(first.y);
 
-    const [deploy] = (await (await fetch(`${t.url}/deploys?from=-1h`)).json()) as Array<{ id: number }>;
+    // A saved dashboard in the list: its row has a date and a Delete button.
+    const put = await fetch(`${t.url}/dashboards/layout-${width}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Checkout and orders overview', panels: [] }),
+    });
+    expect(put.status).toBe(200);
+    // And a deploy of its own, so this test does not depend on the others.
+    const posted = await fetch(`${t.url}/events`, {
+      method: 'POST',
+      body: JSON.stringify({ what: `layout check ${width}`, tags: ['deploy', 'service:shop', 'version:9.9.9'] }),
+    });
+    expect(posted.status).toBe(200);
+    const deploys = (await (await fetch(`${t.url}/deploys?from=-1h`)).json()) as Array<{ id: number; what: string }>;
+    const deploy = deploys.find((d) => d.what === `layout check ${width}`);
+    if (!deploy) throw new Error('the deploy was not stored');
     const impact = `#/deploy/${deploy.id}?target=stats.timers.shop.checkout.latency.upper_99`;
     for (const hash of ['#/dashboards', impact]) {
       await page.goto(`${t.url}/${hash}`);
       await poll(() => page.locator('h1').count()).toBe(1);
       await poll(() => page.locator('table').count()).toBeGreaterThan(0);
+      if (hash === '#/dashboards')
+        await poll(() => page.locator('table.list button.danger').count()).toBeGreaterThan(0);
       expect(await overflow(), hash).toBeLessThanOrEqual(0);
     }
     expect(problems).toEqual([]);
