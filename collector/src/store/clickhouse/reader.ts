@@ -71,7 +71,8 @@ export class ClickHouseReader implements BulkLoader {
     const body = await this.http.binary(
       sql`SELECT series_id, groupArray(t), groupArray(v) FROM (
           SELECT series_id, toUInt32(ts) AS t,
-            multiIf(kind = 1, sumMerge(total), kind = 2, argMaxMerge(last), maxMerge(high)) AS v
+            multiIf(kind = ${SeriesKind.Counter}, sumMerge(total), kind = ${SeriesKind.Gauge}, argMaxMerge(last),
+              maxMerge(high)) AS v
           FROM ${table} WHERE ${where} GROUP BY series_id, ts, kind)
         GROUP BY series_id FORMAT RowBinary`,
       this.db,

@@ -1,4 +1,5 @@
 import type { RetentionTier } from '../retention.js';
+import { SeriesKind } from '../series-kind.js';
 import type { ClickHouseHttp } from './http-client.js';
 import { ident, type SqlFragment, sql } from './sql.js';
 
@@ -78,9 +79,11 @@ export function schemaStatements(tiers: readonly RetentionTier[], cluster: strin
         total AggregateFunction(sum, Float64), high AggregateFunction(max, Float64),
         last AggregateFunction(argMax, Float64, Tuple(DateTime, UInt64)))
         ENGINE = AggregatingMergeTree ${partitionBy(tier)} ORDER BY (series_id, ts, kind)`,
+      // Each kind computes only the state it is read by (-If): a third less work per flush than all three.
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${pointsTable(step)}_mv`)} TO ${p} AS
-        SELECT series_id, ${bucket} AS ts, kind, sumState(value) AS total, maxState(value) AS high,
-          argMaxState(value, tuple(ts, at)) AS last
+        SELECT series_id, ${bucket} AS ts, kind, sumStateIf(value, kind = ${SeriesKind.Counter}) AS total,
+          maxStateIf(value, kind = ${SeriesKind.Set}) AS high,
+          argMaxStateIf(value, tuple(ts, at), kind = ${SeriesKind.Gauge}) AS last
         FROM ${fineP} GROUP BY series_id, ts, kind`,
       // s2n = Σ vsum²/n lets a read rebuild the merged M2 (see reader).
       sql`CREATE TABLE IF NOT EXISTS ${t} (series_id UInt64, ts DateTime,
