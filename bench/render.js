@@ -40,6 +40,18 @@ const QUERIES = [
     from: '-24h',
     limitMs: 100,
   },
+  {
+    id: 'mix100Mdp',
+    what: '  same with maxDataPoints=1500 (Grafana always sends it)',
+    targets: [
+      'stats.counters.bench.render.*.count',
+      'stats.gauges.bench.render.*',
+      'stats.timers.bench.render.*.upper_99',
+    ],
+    from: '-24h',
+    maxDataPoints: 1500,
+    limitMs: 100,
+  },
   { id: 'counters60', what: '  of which 60 counters', targets: ['stats.counters.bench.render.*.count'], from: '-24h' },
   { id: 'gauges30', what: '  of which 30 gauges', targets: ['stats.gauges.bench.render.*'], from: '-24h' },
   {
@@ -59,6 +71,14 @@ const QUERIES = [
     what: '1 counter × 1 year (10 min rollup)',
     targets: ['stats.counters.bench.year.c0.count'],
     from: '-1y',
+    limitMs: 50,
+  },
+  {
+    id: 'yearCounterMdp',
+    what: '  same with maxDataPoints=1500',
+    targets: ['stats.counters.bench.year.c0.count'],
+    from: '-1y',
+    maxDataPoints: 1500,
     limitMs: 50,
   },
   {
@@ -134,7 +154,8 @@ export function buildDataset(path) {
 
 function query(q) {
   const t = q.targets.map((x) => `target=${encodeURIComponent(x)}`).join('&');
-  return `/render?${t}&from=${q.from}&format=json`;
+  const mdp = q.maxDataPoints ? `&maxDataPoints=${q.maxDataPoints}` : '';
+  return `/render?${t}&from=${q.from}&format=json${mdp}`;
 }
 
 /** Checks a response once: how many series and points came back, and at what step. */
@@ -220,7 +241,7 @@ export async function run(ctx) {
       note: `p99 ${p99.toFixed(1)} ms; ${s.series} series × ${s.pointsPerSeries} pts @${s.step}s, ${(s.bytes / 1024).toFixed(0)} KiB`,
     };
   });
-  rows.splice(1, 0, {
+  rows.splice(2, 0, {
     what: '  floor: the same 100 series read in-process with SqliteReader',
     value: median(runs.map((r) => r.floorMs)),
     unit: 'ms',
