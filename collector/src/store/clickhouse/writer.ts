@@ -25,7 +25,7 @@ type Part = 'series' | 'points' | 'timers' | 'events';
 interface Prepared {
   result: WriteResult;
   /** Ids of the series first seen in this batch, remembered once their rows are stored. */
-  newIds: Map<string, number>;
+  newIds: Array<[SeriesKind, string, number]>;
   series: Uint8Array | null;
   points: Uint8Array | null;
   timers: Uint8Array | null;
@@ -34,7 +34,13 @@ interface Prepared {
 }
 
 export class ClickHouseWriter implements StorageWriter {
-  private readonly ids = new Map<string, number>();
+  /** Series ids this collector has stored a series row for, per kind, by key (no concatenated cache key). */
+  private readonly ids = new Map<SeriesKind, Map<string, number>>([
+    [SeriesKind.Counter, new Map()],
+    [SeriesKind.Gauge, new Map()],
+    [SeriesKind.Set, new Map()],
+    [SeriesKind.Timer, new Map()],
+  ]);
   private readonly prepared = new WeakMap<WriteBatch, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -59,7 +65,7 @@ export class ClickHouseWriter implements StorageWriter {
       }
       const finest = this.tiers[0].stepSec;
       await this.insertOnce(p, 'series', p.series, 'series');
-      for (const [ck, sid] of p.newIds) this.ids.set(ck, sid);
+      for (const [kind, key, sid] of p.newIds) this.ids.get(kind)?.set(key, sid);
       // Two independent inserts: the server takes them in parallel.
       await Promise.all([
         this.insertOnce(p, 'points', p.points, pointsTable(finest)),
@@ -184,14 +190,17 @@ export class ClickHouseWriter implements StorageWriter {
     const series = new RowBinaryWriter(1024);
     const points = new RowBinaryWriter(1 << 16);
     let pointRows = 0;
-    const newIds = new Map<string, number>();
+    const newIds: Array<[SeriesKind, string, number]> = [];
+    const fresh = new Map<SeriesKind, Map<string, number>>();
     const id = (kind: SeriesKind, key: string): number => {
-      const ck = `${kind}${key}`;
-      const known = this.ids.get(ck) ?? newIds.get(ck);
+      const known = this.ids.get(kind)?.get(key) ?? fresh.get(kind)?.get(key);
       if (known !== undefined) return known;
       const { name, tags } = splitKey(key);
       const sid = seriesIdOf(kind, name, tags);
-      newIds.set(ck, sid);
+      const seen = fresh.get(kind) ?? new Map<string, number>();
+      fresh.set(kind, seen);
+      seen.set(key, sid);
+      newIds.push([kind, key, sid]);
       const row: SeriesRow = { id: sid, name, tags, kind };
       result.newSeries.push(row);
       series.u64(sid);
