@@ -76,7 +76,9 @@ export class Chart {
   ) {
     this.resize = new ResizeObserver((entries) => {
       this.width = Math.floor(entries[entries.length - 1].contentRect.width);
-      this.buildPrepared();
+      // Not in this callback: the new chart changes the observed element's height, which inside the callback
+      // is a "ResizeObserver loop" error.
+      if (this.prepared) requestAnimationFrame(() => this.buildPrepared());
       this.fit();
     });
     this.resize.observe(el);
@@ -129,6 +131,7 @@ export class Chart {
   }
 
   destroy(): void {
+    this.prepared = null;
     this.resize.disconnect();
     window.removeEventListener(THEME_EVENT, this.onTheme);
     this.u?.destroy();
