@@ -58,8 +58,9 @@ it.each(backends)(
       };
       keepLine();
       await waitFor(async () => Number((await health()).metrics_received) >= 1, 'the existing series');
-      const keeper = setInterval(keepLine, 20);
+      // The snapshot before the keeper starts, so every later keep line is counted after it.
       const before = await health();
+      const keeper = setInterval(keepLine, 20);
 
       // The attack: 40 new names per datagram, paced so the sender does not outrun the socket.
       const udp = dgram.createSocket('udp4');
