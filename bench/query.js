@@ -348,13 +348,15 @@ export async function run(ctx) {
 function rows(ctx, runs) {
   const m = (f) => median(runs.map(f));
   const range = (f) => {
-    const xs = runs.map(f);
-    return `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    const xs = runs.map(f).filter(Number.isFinite);
+    const refused = runs.length - xs.length;
+    const span = xs.length ? `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}` : 'none';
+    return refused ? `${span} (${refused} of ${runs.length} runs refused: query timeout)` : span;
   };
   const out = [];
   for (const q of RENDER_QUERIES) {
     const value = m((r) => r.render[q.id].medianMs);
-    const s = runs[0].render[q.id];
+    const s = runs.find((r) => !r.render[q.id].error)?.render[q.id] ?? runs[0].render[q.id];
     out.push({
       what: q.what,
       value,
@@ -362,7 +364,7 @@ function rows(ctx, runs) {
       runs: ctx.runs,
       target: q.limitMs ? `< ${q.limitMs} ms` : '',
       pass: q.limitMs ? value < q.limitMs : undefined,
-      note: s.error
+      note: runs.every((r) => r.render[q.id].error)
         ? s.error
         : `run medians ${range((r) => r.render[q.id].medianMs)}; p99 ${m((r) => r.render[q.id].p99Ms).toFixed(1)} ms; ${s.series} series × ${s.points} pts @${s.step}s, ${(s.bytes / 1024).toFixed(0)} KiB`,
     });
