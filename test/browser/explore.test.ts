@@ -101,6 +101,8 @@ describe('UI: explore', { timeout: 120_000 }, () => {
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-15min&until=now`,
     );
     const over = page.locator('.u-over');
+    // The chart is drawn empty while its data loads; positions are read once the data is drawn (legend filled).
+    await poll(() => page.locator('table.legend tbody tr').count()).toBe(1);
     await poll(() => over.getAttribute('data-deploys')).toBe('2');
 
     // The line is on the canvas: the deploy colour appears in a column at its x.
@@ -160,6 +162,8 @@ describe('UI: explore', { timeout: 120_000 }, () => {
       `${t.url}/#/explore?target=stats.counters.shop.orders.count&from=-1h&until=now`,
     );
     const over = page.locator('.u-over');
+    // The chart is drawn empty while its data loads; positions are read once the data is drawn (legend filled).
+    await poll(() => page.locator('table.legend tbody tr').count()).toBe(1);
     await poll(() => over.getAttribute('data-deploys')).toBe('2');
     const box = await over.boundingBox();
     if (!box) throw new Error('no plot');
