@@ -42,6 +42,18 @@ function slope(points) {
   return den === 0 ? Number.NaN : num / den;
 }
 
+/** /health once the received count has stopped moving: everything sent so far has been read. */
+async function settled(health) {
+  let last = await health();
+  for (let stable = 0; stable < 3; ) {
+    await sleep(300);
+    const next = await health();
+    stable = next.metrics_received === last.metrics_received ? stable + 1 : 0;
+    last = next;
+  }
+  return last;
+}
+
 async function startServe(dir, flushInterval) {
   const args = [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1'];
   args.push('--statsd-port', '0', '--db', join(dir, 'soak.db'), '--flush-interval', flushInterval);
@@ -85,7 +97,7 @@ export async function soak({
   try {
     // Warm-up: every series exists and has been flushed once before the clock starts.
     await sender.send(serve.statsdPort, Math.min(rate, 50_000), 2000);
-    const before = await health();
+    const before = await settled(health);
     let running = true;
     const latencies = [];
     let readErrors = 0;
@@ -114,14 +126,7 @@ export async function soak({
     const sent = await sender.send(serve.statsdPort, rate, durationMs);
     running = false;
     await Promise.all([...readersDone, sampler]);
-    // Everything sent has been read once the count stops moving.
-    let after = await health();
-    for (let stable = 0; stable < 3; ) {
-      await sleep(300);
-      const next = await health();
-      stable = next.metrics_received === after.metrics_received ? stable + 1 : 0;
-      after = next;
-    }
+    const after = await settled(health);
     const received = after.metrics_received - before.metrics_received;
     // RSS over the run after its first fifth (heaps are still sizing themselves then).
     const steady = rss.filter(([t]) => t >= rss.at(-1)[0] / 5);

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Aggregator, SELF_COUNTERS, type SelfCounter } from './aggregate/aggregator.js';
+import type { SelfCounter } from './aggregate/aggregator.js';
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
-import { type StatsdServer, startStatsdServer } from './ingest/statsd-server.js';
-import { startUnixSocketServer, type UnixSocketServer } from './ingest/unix-socket.js';
+import { IngestThread } from './ingest/ingest-handle.js';
 import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
@@ -12,7 +11,6 @@ import { TagIndex } from './query/tag-index.js';
 import { FlushRetry, type FlushRetryStats } from './store/flush-retry.js';
 import { openStorage } from './store/open-storage.js';
 import type { SeriesRow } from './store/series-kind.js';
-import { toWriteBatch } from './store/write-batch.js';
 
 /**
  * The composition root: store, then aggregator and sockets, then HTTP; stopped in reverse, with a last
@@ -66,19 +64,8 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   }
 
   const interval = config.flushIntervalSec;
-  const aggregator = new Aggregator({
-    flushIntervalSec: interval,
-    maxSeries: config.maxSeries,
-    maxSetMembers: config.maxSetMembers,
-    maxTimedPoints: config.maxTimedPoints,
-    deleteCounters: config.deleteCounters,
-    deleteTimers: config.deleteTimers,
-    deleteGauges: config.deleteGauges,
-    deleteSets: config.deleteSets,
-    gaugesMaxTtl: config.gaugesMaxTtl,
-  });
   const retry = new FlushRetry(MAX_PENDING_POINTS);
-  const stats: CollectorStats = {
+  const stats: Omit<CollectorStats, 'totals'> = {
     startedAt: Date.now(),
     flushes: 0,
     lastFlushAt: null,
@@ -87,35 +74,35 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     lastFlushError: null,
     pendingWrites: 0,
     store: retry.stats,
-    totals: Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as Record<SelfCounter, number>,
     udpReceiveBufferBytes: 0,
   };
-  const liveTotals = () => {
-    const out = { ...stats.totals };
-    for (const k of SELF_COUNTERS) out[k] += aggregator.self[k].value;
-    return out;
-  };
 
-  let statsd: StatsdServer | null = null;
-  let unixSocket: UnixSocketServer | null = null;
+  let statsd: IngestThread | null = null;
   let app: FastifyInstance | null = null;
   try {
-    statsd = await startStatsdServer(
-      {
+    const parse = { maxLineLength: config.maxLineLength };
+    // Sockets and aggregation run on a thread of their own, so queries and flushes never delay a read.
+    statsd = await IngestThread.start({
+      statsd: {
         host: config.statsdHost,
         port: config.statsdPort,
         udpReceiveBufferBytes: config.udpReceiveBufferBytes,
         maxTcpConnections: config.maxTcpConnections,
-        parse: { maxLineLength: config.maxLineLength },
+        parse,
       },
-      aggregator,
-    );
-    if (config.statsdSocket !== null) {
-      unixSocket = await startUnixSocketServer(
-        { path: config.statsdSocket, parse: { maxLineLength: config.maxLineLength } },
-        aggregator,
-      );
-    }
+      unixSocket: config.statsdSocket === null ? null : { path: config.statsdSocket, parse },
+      aggregator: {
+        flushIntervalSec: interval,
+        maxSeries: config.maxSeries,
+        maxSetMembers: config.maxSetMembers,
+        maxTimedPoints: config.maxTimedPoints,
+        deleteCounters: config.deleteCounters,
+        deleteTimers: config.deleteTimers,
+        deleteGauges: config.deleteGauges,
+        deleteSets: config.deleteSets,
+        gaugesMaxTtl: config.gaugesMaxTtl,
+      },
+    });
     stats.udpReceiveBufferBytes = statsd.udpReceiveBufferBytes;
     if (statsd.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
       log.warn(
@@ -141,28 +128,25 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       events: writer,
       dashboards: { read: storage.dashboards, write: writer },
       log,
-      stats: () => ({ ...stats, totals: liveTotals() }),
+      stats: async () => ({ ...stats, totals: await ingest.totals() }),
     });
     await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);
     });
   } catch (err) {
-    await statsd?.close();
-    await unixSocket?.close();
+    await statsd?.stopListening();
+    await statsd?.terminate();
     await app?.close();
     await storage.close();
     throw err;
   }
   const httpApp = app;
-  const statsdServer = statsd;
+  const ingest = statsd;
 
   let extraGauges: Array<[string, number]> = [];
   const flush = async (tickSec: number): Promise<void> => {
-    const started = performance.now();
-    for (const k of SELF_COUNTERS) stats.totals[k] += aggregator.self[k].value;
-    const batch = aggregator.flush(tickSec);
-    const processingMs = performance.now() - started;
+    const { batch, processingMs } = await ingest.flush(tickSec);
     for (const [key, value] of [...extraGauges, ['stats.statsd.processing_time', processingMs] as [string, number]]) {
       batch.gauges.keys.push(key);
       batch.gauges.values.push(value);
@@ -170,7 +154,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     extraGauges = [];
     stats.pendingWrites++;
     try {
-      const drained = await retry.write(toWriteBatch(batch), (b) => writer.write(b));
+      const drained = await retry.write(batch, (b) => writer.write(b));
       for (const { written } of drained.written) {
         addSeries(written.result.newSeries);
         stats.flushes++;
@@ -179,8 +163,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
           ['stats.statsd.sqliteStats.flush_time', written.writtenMs],
           ['stats.statsd.sqliteStats.flush_length', written.result.rows],
         ];
-        if (written.result.droppedTimed > 0)
-          aggregator.self['statsd.timed_points_dropped'].value += written.result.droppedTimed;
+        if (written.result.droppedTimed > 0) ingest.count('statsd.timed_points_dropped', written.result.droppedTimed);
       }
       const r = retry.stats;
       extraGauges.push(
@@ -246,8 +229,8 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   log.info(
     {
       http: `${config.httpHost}:${httpAddressPort(httpApp)}`,
-      statsd: `${config.statsdHost}:${statsdServer.port}`,
-      statsdSocket: unixSocket?.path,
+      statsd: `${config.statsdHost}:${ingest.statsdPort}`,
+      statsdSocket: config.statsdSocket ?? undefined,
       db: config.db,
     },
     'trendline collector started',
@@ -256,7 +239,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   let closing: Promise<void> | null = null;
   return {
     httpPort: httpAddressPort(httpApp),
-    statsdPort: statsdServer.port,
+    statsdPort: ingest.statsdPort,
     app: httpApp,
     flushNow: () => {
       chain = chain.then(() => flush(nextTick()));
@@ -267,11 +250,11 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         if (timer) clearTimeout(timer);
         if (refreshTimer) clearTimeout(refreshTimer);
         refreshTimer = null;
-        await statsdServer.close();
-        await unixSocket?.close();
+        await ingest.stopListening();
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
         chain = chain.then(() => flush(nextTick()));
         await chain;
+        await ingest.terminate();
         if (retry.stats.pendingPoints > 0) {
           log.error({ store: retry.stats }, 'stopping with flushes the store refused: their points are lost');
         }

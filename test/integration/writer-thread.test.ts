@@ -27,7 +27,7 @@ describe('StoreWriter', () => {
     await expect(writer.write(emptyBatch(1_800_000_000))).resolves.toMatchObject({ type: 'written' });
 
     // The thread is private on purpose; a test is the one place that may kill it.
-    const worker = (writer as unknown as { worker: Worker }).worker;
+    const { worker } = (writer as unknown as { rpc: { worker: Worker } }).rpc;
     await worker.terminate();
 
     await expect(writer.write(emptyBatch(1_800_000_010))).rejects.toThrow('writer thread exited');

@@ -31,7 +31,7 @@ export interface AppDeps {
   /** Saved dashboards: read on this thread, written by the writer thread. */
   dashboards: { read: DashboardReader; write: DashboardWriter };
   log: Logger;
-  stats: () => CollectorStats;
+  stats: () => Promise<CollectorStats>;
   /** Injected clock (epoch seconds) so tests can pin "now". */
   now?: () => number;
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { startWorker, WorkerRpc } from '../worker-rpc.js';
 import type { RetentionTier } from './retention.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
@@ -16,41 +17,15 @@ type Answer = Extract<WriterReply, { type: 'written' } | { type: 'event' } | { t
 
 /** The main thread's handle on the writer thread: writes in order, one promise per batch or event. */
 export class StoreWriter {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
   private closed: Promise<void> | null = null;
-  /** Set once the thread has died: later requests fail at once instead of waiting for an answer forever. */
-  private dead: Error | null = null;
 
-  static start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
+  static async start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { path, tiers } });
-    return new Promise((resolve, reject) => {
-      const onFirst = (message: WriterReply) => {
-        worker.off('error', onError);
-        if (message.type === 'ready') resolve(new StoreWriter(worker));
-        else {
-          void worker.terminate();
-          reject(new Error(message.type === 'failed' ? message.message : 'writer thread did not start'));
-        }
-      };
-      const onError = (err: Error) => reject(err);
-      worker.once('message', onFirst);
-      worker.once('error', onError);
-    });
+    await startWorker(worker);
+    return new StoreWriter(new WorkerRpc(worker, 'writer thread'));
   }
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (message: WriterReply) => {
-      if (message.type === 'ready' || message.type === 'closed') return;
-      const p = this.pending.get(message.id);
-      if (!p) return;
-      this.pending.delete(message.id);
-      if (message.type === 'failed') p.reject(new Error(message.message));
-      else p.resolve(message);
-    });
-    worker.on('error', (err) => this.failAll(new Error(`writer thread failed: ${err.message}`)));
-    worker.on('exit', () => this.failAll(new Error('writer thread exited')));
-  }
+  private constructor(private readonly rpc: WorkerRpc<Answer>) {}
 
   async write(batch: WriteBatch): Promise<Written> {
     const answer = await this.request((id) => ({ type: 'write', id, batch }));
@@ -89,36 +64,22 @@ export class StoreWriter {
   /** Waits for the writes already sent, then closes the database. */
   close(): Promise<void> {
     this.closed ??= new Promise((resolve) => {
-      if (this.dead !== null) {
+      const { worker } = this.rpc;
+      if (!this.rpc.alive) {
         resolve();
         return;
       }
-      this.worker.on('message', (message: WriterReply) => {
+      worker.on('message', (message: WriterReply) => {
         if (message.type === 'closed') resolve();
       });
-      this.worker.once('exit', () => resolve());
-      this.post({ type: 'close' });
+      worker.once('exit', () => resolve());
+      this.rpc.tell({ type: 'close' } satisfies WriterRequest);
     });
     return this.closed;
   }
 
   private request(make: (id: number) => WriterRequest): Promise<Answer> {
     if (this.closed !== null) return Promise.reject(new Error('store is closed'));
-    if (this.dead !== null) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.post(make(id));
-    });
-  }
-
-  private post(request: WriterRequest): void {
-    this.worker.postMessage(request);
-  }
-
-  private failAll(err: Error): void {
-    this.dead ??= err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    return this.rpc.request(make);
   }
 }

@@ -3,14 +3,14 @@ import type { CollectorStats } from '../../collector.js';
 import type { NameIndex } from '../../query/name-index.js';
 
 export interface HealthRouteOptions {
-  stats: () => CollectorStats;
+  stats: () => Promise<CollectorStats>;
   index: NameIndex;
 }
 
 /** Liveness plus the numbers an operator (or a benchmark) asks first: what came in, what was stored. */
 export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): void {
   app.get('/health', async () => {
-    const s = opts.stats();
+    const s = await opts.stats();
     return {
       // Degraded while the store refuses writes (they wait in memory) or after it had to drop some.
       status: s.lastFlushError !== null || s.store.droppedPoints > 0 ? 'degraded' : 'ok',

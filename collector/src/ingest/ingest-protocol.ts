@@ -1,0 +1,32 @@
+import type { AggregatorOptions, SelfCounter } from '../aggregate/aggregator.js';
+import type { WriteBatch } from '../store/write-batch.js';
+import type { Failed } from '../worker-rpc.js';
+import type { StatsdServerOptions } from './statsd-server.js';
+import type { UnixSocketOptions } from './unix-socket.js';
+
+/** Messages between the main thread and the ingest thread (ingest-thread.ts). */
+
+export interface IngestThreadData {
+  statsd: StatsdServerOptions;
+  unixSocket: UnixSocketOptions | null;
+  aggregator: AggregatorOptions;
+}
+
+export type SelfTotals = Record<SelfCounter, number>;
+
+export type IngestRequest =
+  /** End the interval at tickSec and hand over its batch. */
+  | { type: 'flush'; id: number; tickSec: number }
+  /** The collector's own counters since start. */
+  | { type: 'totals'; id: number }
+  /** Counts something the main thread saw (points the store dropped) in one of the collector's counters. */
+  | { type: 'count'; counter: SelfCounter; n: number }
+  /** Stop reading the sockets; the aggregator stays for the last flush. */
+  | { type: 'stopListening'; id: number };
+
+export type IngestReply =
+  | { type: 'ready'; id: 0; statsdPort: number; udpReceiveBufferBytes: number }
+  | { type: 'flushed'; id: number; batch: WriteBatch; processingMs: number }
+  | { type: 'totals'; id: number; totals: SelfTotals }
+  | { type: 'stopped'; id: number }
+  | Failed;

@@ -1,0 +1,58 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Aggregator, SELF_COUNTERS } from '../aggregate/aggregator.js';
+import { toWriteBatch } from '../store/write-batch.js';
+import type { IngestReply, IngestRequest, IngestThreadData, SelfTotals } from './ingest-protocol.js';
+import { type StatsdServer, startStatsdServer } from './statsd-server.js';
+import { startUnixSocketServer, type UnixSocketServer } from './unix-socket.js';
+
+/**
+ * The ingest thread: owns the StatsD sockets and the aggregator. Nothing the main thread does (a long
+ * /render, a major GC of its large indexes, building a flush) can stop it reading datagrams, so the
+ * kernel's receive buffer is drained as fast as packets come.
+ */
+const port = parentPort;
+if (!port) throw new Error('ingest-thread must run as a worker');
+const data = workerData as IngestThreadData;
+
+const reply = (message: IngestReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+const aggregator = new Aggregator(data.aggregator);
+/** Own counters up to the last flush; the aggregator resets its cells at each flush. */
+const totals = Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as SelfTotals;
+
+let statsd: StatsdServer | null = null;
+let unixSocket: UnixSocketServer | null = null;
+try {
+  statsd = await startStatsdServer(data.statsd, aggregator);
+  if (data.unixSocket !== null) unixSocket = await startUnixSocketServer(data.unixSocket, aggregator);
+  reply({ type: 'ready', id: 0, statsdPort: statsd.port, udpReceiveBufferBytes: statsd.udpReceiveBufferBytes });
+} catch (err) {
+  await statsd?.close();
+  reply({ type: 'failed', id: 0, message: (err as Error).message });
+  port.close();
+}
+
+port.on('message', (request: IngestRequest) => {
+  switch (request.type) {
+    case 'flush': {
+      const started = performance.now();
+      for (const k of SELF_COUNTERS) totals[k] += aggregator.self[k].value;
+      const batch = toWriteBatch(aggregator.flush(request.tickSec));
+      const processingMs = performance.now() - started;
+      reply({ type: 'flushed', id: request.id, batch, processingMs }, [batch.timers.stats.buffer as ArrayBuffer]);
+      return;
+    }
+    case 'totals': {
+      const live = { ...totals };
+      for (const k of SELF_COUNTERS) live[k] += aggregator.self[k].value;
+      reply({ type: 'totals', id: request.id, totals: live });
+      return;
+    }
+    case 'count':
+      aggregator.self[request.counter].value += request.n;
+      return;
+    case 'stopListening':
+      void Promise.all([statsd?.close(), unixSocket?.close()]).then(() => reply({ type: 'stopped', id: request.id }));
+      return;
+  }
+});
