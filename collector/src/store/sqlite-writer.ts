@@ -6,7 +6,7 @@ import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './
 import { SeriesKind, type SeriesRow, splitKey } from './series-kind.js';
 import { type Db, openForWrite } from './sqlite-open.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
-import { type NewEvent, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
+import { type NewEvent, placeTimedPoints, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
 
 /**
  * The write side of the SQLite store: one transaction per flush into the finest tier, then rollups into
@@ -124,7 +124,7 @@ export class SqliteWriter {
     const step = this.finest.stepSec;
     const bucket = batch.ts - (batch.ts % step);
     try {
-      this.writeAll(batch, step, bucket, result);
+      this.writeAll(batch, bucket, result);
     } catch (err) {
       // The rollback took back the ids of the series this transaction created, and SQLite will hand them to
       // other series: forget them, or a retried flush writes one series' points under another's id.
@@ -134,7 +134,7 @@ export class SqliteWriter {
     return result;
   }
 
-  private writeAll(batch: WriteBatch, step: number, bucket: number, result: WriteResult): void {
+  private writeAll(batch: WriteBatch, bucket: number, result: WriteResult): void {
     this.db.transaction(() => {
       const plain = [
         [SeriesKind.Counter, batch.counters],
@@ -166,17 +166,10 @@ export class SqliteWriter {
         );
       }
       result.rows += keys.length;
-      const oldest = batch.ts + batch.intervalSec - this.finest.retentionSec;
-      const newest = batch.ts + batch.intervalSec;
-      for (const p of batch.timed) {
-        if (p.ts < oldest || p.ts >= newest) {
-          result.droppedTimed++;
-          continue;
-        }
-        const kind = p.kind === 'counter' ? SeriesKind.Counter : SeriesKind.Gauge;
-        const prefix = p.kind === 'counter' ? 'stats.counters.' : 'stats.gauges.';
-        const ts = p.ts - (p.ts % step);
-        this.upsert[kind].run(this.seriesId(kind, prefix + p.key, ts, result), ts, p.value);
+      const timed = placeTimedPoints(batch, this.finest);
+      result.droppedTimed += timed.dropped;
+      for (const p of timed.placed) {
+        this.upsert[p.kind].run(this.seriesId(p.kind, p.key, p.ts, result), p.ts, p.value);
         result.rows++;
       }
       for (const e of batch.events) {

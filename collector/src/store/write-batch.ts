@@ -1,4 +1,5 @@
 import type { FlushBatch, NamedValues, TimedPoint } from '../aggregate/flush-batch.js';
+import { SeriesKind } from './series-kind.js';
 
 /**
  * A FlushBatch in the form that crosses to the writer thread: structured-clone friendly, with each
@@ -53,4 +54,42 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
       tags: e.tags,
     })),
   };
+}
+
+export interface PlacedPoint {
+  kind: SeriesKind.Counter | SeriesKind.Gauge;
+  /** The full stored name, `stats.counters.…` or `stats.gauges.…`. */
+  key: string;
+  /** The point's own time, aligned to the finest step. */
+  ts: number;
+  value: number;
+}
+
+/**
+ * Where a store puts the batch's points that carried their own time (`|T`): in their own bucket of the
+ * finest tier. Points older than that tier keeps, or later than the batch's interval, have no bucket;
+ * they are left out and counted in `dropped`.
+ */
+export function placeTimedPoints(
+  batch: WriteBatch,
+  finest: { stepSec: number; retentionSec: number },
+): { placed: PlacedPoint[]; dropped: number } {
+  const newest = batch.ts + batch.intervalSec;
+  const oldest = newest - finest.retentionSec;
+  const placed: PlacedPoint[] = [];
+  let dropped = 0;
+  for (const p of batch.timed) {
+    if (p.ts < oldest || p.ts >= newest) {
+      dropped++;
+      continue;
+    }
+    const counter = p.kind === 'counter';
+    placed.push({
+      kind: counter ? SeriesKind.Counter : SeriesKind.Gauge,
+      key: (counter ? 'stats.counters.' : 'stats.gauges.') + p.key,
+      ts: p.ts - (p.ts % finest.stepSec),
+      value: p.value,
+    });
+  }
+  return { placed, dropped };
 }

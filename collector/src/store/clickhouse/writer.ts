@@ -5,7 +5,7 @@ import type { StoredDashboard, StoredEvent } from '../sqlite-reader.js';
 import type { WriteResult } from '../sqlite-writer.js';
 import type { StorageWriter } from '../storage.js';
 import type { Written } from '../store-writer.js';
-import { type NewEvent, TIMER_STATS_WIDTH, type WriteBatch } from '../write-batch.js';
+import { type NewEvent, placeTimedPoints, TIMER_STATS_WIDTH, type WriteBatch } from '../write-batch.js';
 import type { Catalog } from './catalog.js';
 import type { ClickHouseHttp } from './http-client.js';
 import { nextEventId, nextVersion } from './ids.js';
@@ -226,17 +226,9 @@ export class ClickHouseWriter implements StorageWriter {
     for (const [kind, { keys, values }] of plain) {
       for (let i = 0; i < keys.length; i++) point(id(kind, keys[i]), bucket, kind, values[i]);
     }
-    const oldest = batch.ts + batch.intervalSec - finest.retentionSec;
-    const newest = batch.ts + batch.intervalSec;
-    for (const p of batch.timed) {
-      if (p.ts < oldest || p.ts >= newest) {
-        result.droppedTimed++;
-        continue;
-      }
-      const kind = p.kind === 'counter' ? SeriesKind.Counter : SeriesKind.Gauge;
-      const prefix = p.kind === 'counter' ? 'stats.counters.' : 'stats.gauges.';
-      point(id(kind, prefix + p.key), p.ts - (p.ts % step), kind, p.value);
-    }
+    const timed = placeTimedPoints(batch, finest);
+    result.droppedTimed += timed.dropped;
+    for (const p of timed.placed) point(id(p.kind, p.key), p.ts, p.kind, p.value);
     const timers = new RowBinaryWriter(1 << 16);
     const { keys, stats, sketches } = batch.timers;
     for (let i = 0; i < keys.length; i++) {
