@@ -45,13 +45,14 @@ export function fetchLeaf(
 
   if (series.kind === SeriesKind.Timer) {
     const timerStat = parseTimerStat(stat) as TimerStat;
-    const buckets = new Map<number, SummaryView>();
-    for (const row of source.readSummaries(series.id, step, start, end - step)) buckets.set(row[0], toView(row));
+    for (const row of source.readSummaries(series.id, step, start, end - step)) {
+      values[(row[0] - start) / step] = computeTimerStat(timerStat, toView(row), step);
+    }
+    // Recent buckets not rolled up yet are rebuilt from the finer tiers, over whatever the tier held.
     for (const b of recent) {
       const folded = foldTimers(source, series.id, finer, b, step, range.now);
-      if (folded) buckets.set(b, folded);
+      if (folded) values[(b - start) / step] = computeTimerStat(timerStat, folded, step);
     }
-    for (const [ts, summary] of buckets) values[(ts - start) / step] = computeTimerStat(timerStat, summary, step);
   } else {
     source.readInto(series.id, step, start, values);
     for (const b of recent) {
@@ -141,9 +142,11 @@ function defaultConsolidation(kind: SeriesKind, stat: string): ConsolidationFunc
 }
 
 /** A stored interval for reading stats: the sketch is read in place, decoded only if a stat needs it. */
+/** Stands in for a missing sketch; only ever read. */
+const NO_SKETCH = new QuantileSketch();
+
 function toView(row: SummaryRow): SummaryView {
   const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
-  const empty = new QuantileSketch();
   return {
     count,
     n,
@@ -152,7 +155,7 @@ function toView(row: SummaryRow): SummaryView {
     m2,
     min: min ?? Number.NaN,
     max: max ?? Number.NaN,
-    sketch: sketch ? new EncodedSketch(sketch) : empty,
+    sketch: sketch ? new EncodedSketch(sketch) : NO_SKETCH,
   };
 }
 
