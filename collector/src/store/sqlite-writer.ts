@@ -209,9 +209,7 @@ export class SqliteWriter {
           // A chunk goes once its last step is past the cutoff.
           const lastStart = cutoff - chunkSpan(tier.stepSec);
           for (const table of [valueChunksTable(tier.stepSec), timerChunksTable(tier.stepSec)]) {
-            this.db
-              .prepare(`DELETE FROM ${table} WHERE series_id IN (SELECT id FROM series) AND start < ?`)
-              .run(lastStart);
+            this.db.prepare(`DELETE FROM ${table} WHERE start < ?`).run(lastStart);
           }
         }
       })();
