@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_PARAMS, DEPLOY_CHECK_PARAMS } from '../../collector/src/http/routes/check.js';
 import { startTestCollector, type TestCollector } from '../support/collector.js';
 import { fuzzParams } from './fuzz-params.js';
 
@@ -21,25 +22,6 @@ interface Route {
 
 const RENDER = ['target', 'target[]', 'from', 'until', 'now', 'format', 'maxDataPoints', 'noNullPoints', 'jsonp', 'tz'];
 const TAGS = ['expr', 'expr[]', 'filter', 'tag', 'tagPrefix', 'valuePrefix', 'limit'];
-const CHECK = [
-  'target',
-  'warning',
-  'critical',
-  'from',
-  'until',
-  'now',
-  'tz',
-  'agg',
-  'skipPartial',
-  'onMissing',
-  'minPoints',
-  'maxAge',
-  'any',
-  'all',
-  'uom',
-  'format',
-];
-const DEPLOY_CHECK = ['target', 'service', 'worse', 'onMissing', 'window', 'better', 'alpha', 'minChange', 'minPoints'];
 
 /** Every route in collector/src/http/routes/*.ts (and the UI root). */
 const ROUTES: Route[] = [
@@ -73,8 +55,8 @@ const ROUTES: Route[] = [
     path: '/deploys/:id/impact',
     params: ['target', 'window', 'better', 'alpha', 'minChange', 'minPoints'],
   },
-  { method: 'GET', path: '/check', params: CHECK, nagios: true },
-  { method: 'GET', path: '/check/deploy', params: DEPLOY_CHECK, nagios: true },
+  { method: 'GET', path: '/check', params: CHECK_PARAMS, nagios: true },
+  { method: 'GET', path: '/check/deploy', params: DEPLOY_CHECK_PARAMS, nagios: true },
   { method: 'GET', path: '/dashboards', params: [] },
   { method: 'GET', path: '/dashboards/:id', params: [] },
   { method: 'PUT', path: '/dashboards/:id', params: [], body: true },
