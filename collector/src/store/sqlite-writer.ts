@@ -6,7 +6,7 @@ import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './
 import { SeriesKind, type SeriesRow, splitKey } from './series-kind.js';
 import { type Db, openForWrite } from './sqlite-open.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
-import { type NewEvent, placeTimedPoints, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
+import { type NewEvent, placeTimedPoints, plainSeries, TIMER_STATS_WIDTH, type WriteBatch } from './write-batch.js';
 
 /**
  * The write side of the SQLite store: one transaction per flush into the finest tier, then rollups into
@@ -136,12 +136,7 @@ export class SqliteWriter {
 
   private writeAll(batch: WriteBatch, bucket: number, result: WriteResult): void {
     this.db.transaction(() => {
-      const plain = [
-        [SeriesKind.Counter, batch.counters],
-        [SeriesKind.Gauge, batch.gauges],
-        [SeriesKind.Set, batch.sets],
-      ] as const;
-      for (const [kind, { keys, values }] of plain) {
+      for (const [kind, { keys, values }] of plainSeries(batch)) {
         const stmt = this.upsert[kind];
         for (let i = 0; i < keys.length; i++) {
           stmt.run(this.seriesId(kind, keys[i], bucket, result), bucket, values[i]);

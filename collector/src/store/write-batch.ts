@@ -56,6 +56,17 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
   };
 }
 
+/** The batch's one-number-per-interval series (everything but timers), by the kind they are stored as. */
+export function plainSeries(
+  batch: WriteBatch,
+): ReadonlyArray<readonly [SeriesKind.Counter | SeriesKind.Gauge | SeriesKind.Set, NamedValues]> {
+  return [
+    [SeriesKind.Counter, batch.counters],
+    [SeriesKind.Gauge, batch.gauges],
+    [SeriesKind.Set, batch.sets],
+  ];
+}
+
 export interface PlacedPoint {
   kind: SeriesKind.Counter | SeriesKind.Gauge;
   /** The full stored name, `stats.counters.…` or `stats.gauges.…`. */

@@ -5,7 +5,7 @@ import type { StoredDashboard, StoredEvent } from '../sqlite-reader.js';
 import type { WriteResult } from '../sqlite-writer.js';
 import type { StorageWriter } from '../storage.js';
 import type { Written } from '../store-writer.js';
-import { type NewEvent, placeTimedPoints, TIMER_STATS_WIDTH, type WriteBatch } from '../write-batch.js';
+import { type NewEvent, placeTimedPoints, plainSeries, TIMER_STATS_WIDTH, type WriteBatch } from '../write-batch.js';
 import type { Catalog } from './catalog.js';
 import type { ClickHouseHttp } from './http-client.js';
 import { nextEventId, nextVersion } from './ids.js';
@@ -218,12 +218,7 @@ export class ClickHouseWriter implements StorageWriter {
       points.f64(value);
       pointRows++;
     };
-    const plain = [
-      [SeriesKind.Counter, batch.counters],
-      [SeriesKind.Gauge, batch.gauges],
-      [SeriesKind.Set, batch.sets],
-    ] as const;
-    for (const [kind, { keys, values }] of plain) {
+    for (const [kind, { keys, values }] of plainSeries(batch)) {
       for (let i = 0; i < keys.length; i++) point(id(kind, keys[i]), bucket, kind, values[i]);
     }
     const timed = placeTimedPoints(batch, finest);
