@@ -4,6 +4,7 @@ import type { SelfCounter } from './aggregate/aggregator.js';
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { IngestThread } from './ingest/ingest-handle.js';
+import { startUnixSocketServer, type UnixSocketServer } from './ingest/unix-socket.js';
 import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
@@ -78,9 +79,9 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   };
 
   let statsd: IngestThread | null = null;
+  let unixSocket: UnixSocketServer | null = null;
   let app: FastifyInstance | null = null;
   try {
-    const parse = { maxLineLength: config.maxLineLength };
     // Sockets and aggregation run on a thread of their own, so queries and flushes never delay a read.
     statsd = await IngestThread.start({
       statsd: {
@@ -88,9 +89,8 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         port: config.statsdPort,
         udpReceiveBufferBytes: config.udpReceiveBufferBytes,
         maxTcpConnections: config.maxTcpConnections,
-        parse,
+        parse: { maxLineLength: config.maxLineLength },
       },
-      unixSocket: config.statsdSocket === null ? null : { path: config.statsdSocket, parse },
       aggregator: {
         flushIntervalSec: interval,
         maxSeries: config.maxSeries,
@@ -103,6 +103,10 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         gaugesMaxTtl: config.gaugesMaxTtl,
       },
     });
+    const ingestThread = statsd;
+    if (config.statsdSocket !== null) {
+      unixSocket = await startUnixSocketServer({ path: config.statsdSocket }, (text) => ingestThread.forward(text));
+    }
     stats.udpReceiveBufferBytes = statsd.udpReceiveBufferBytes;
     if (statsd.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
       log.warn(
@@ -135,6 +139,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);
     });
   } catch (err) {
+    await unixSocket?.close();
     await statsd?.stopListening();
     await statsd?.terminate();
     await app?.close();
@@ -230,7 +235,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     {
       http: `${config.httpHost}:${httpAddressPort(httpApp)}`,
       statsd: `${config.statsdHost}:${ingest.statsdPort}`,
-      statsdSocket: config.statsdSocket ?? undefined,
+      statsdSocket: unixSocket?.path,
       db: config.db,
     },
     'trendline collector started',
@@ -250,6 +255,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         if (timer) clearTimeout(timer);
         if (refreshTimer) clearTimeout(refreshTimer);
         refreshTimer = null;
+        await unixSocket?.close();
         await ingest.stopListening();
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
         chain = chain.then(() => flush(nextTick()));

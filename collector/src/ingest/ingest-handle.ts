@@ -4,8 +4,14 @@ import type { WriteBatch } from '../store/write-batch.js';
 import { startWorker, WorkerRpc } from '../worker-rpc.js';
 import type { IngestReply, IngestThreadData, SelfTotals } from './ingest-protocol.js';
 
+/** Packets per message to the ingest thread: one message per datagram would cost more than parsing it. */
+const FORWARD_BATCH = 256;
+
 /** The main thread's handle on the ingest thread: flushes, the collector's own counters, and stopping. */
 export class IngestThread {
+  /** Packets from the main thread's sockets, sent over in batches. */
+  private queued: string[] = [];
+
   private constructor(
     private readonly rpc: WorkerRpc<IngestReply>,
     readonly statsdPort: number,
@@ -21,6 +27,7 @@ export class IngestThread {
 
   /** Ends the interval at tickSec: its batch, and how long the ingest thread spent building it. */
   async flush(tickSec: number): Promise<{ batch: WriteBatch; processingMs: number }> {
+    this.sendQueued();
     const answer = await this.rpc.request((id) => ({ type: 'flush', id, tickSec }));
     if (answer.type !== 'flushed') throw new Error(`ingest thread answered ${answer.type} to a flush`);
     return answer;
@@ -30,6 +37,20 @@ export class IngestThread {
     const answer = await this.rpc.request((id) => ({ type: 'totals', id }));
     if (answer.type !== 'totals') throw new Error(`ingest thread answered ${answer.type} to totals`);
     return answer.totals;
+  }
+
+  /** Hands one packet received on the main thread to the aggregator (batched; see `sendQueued`). */
+  forward(text: string): void {
+    if (this.queued.length === 0) setImmediate(() => this.sendQueued());
+    this.queued.push(text);
+    if (this.queued.length >= FORWARD_BATCH) this.sendQueued();
+  }
+
+  /** Sends what `forward` queued; a flush does it first, so no packet misses its interval. */
+  sendQueued(): void {
+    if (this.queued.length === 0) return;
+    this.rpc.tell({ type: 'packets', texts: this.queued });
+    this.queued = [];
   }
 
   count(counter: SelfCounter, n: number): void {

@@ -2,13 +2,11 @@ import type { AggregatorOptions, SelfCounter } from '../aggregate/aggregator.js'
 import type { WriteBatch } from '../store/write-batch.js';
 import type { Failed } from '../worker-rpc.js';
 import type { StatsdServerOptions } from './statsd-server.js';
-import type { UnixSocketOptions } from './unix-socket.js';
 
 /** Messages between the main thread and the ingest thread (ingest-thread.ts). */
 
 export interface IngestThreadData {
   statsd: StatsdServerOptions;
-  unixSocket: UnixSocketOptions | null;
   aggregator: AggregatorOptions;
 }
 
@@ -19,6 +17,8 @@ export type IngestRequest =
   | { type: 'flush'; id: number; tickSec: number }
   /** The collector's own counters since start. */
   | { type: 'totals'; id: number }
+  /** Packets the main thread received (the Unix datagram socket), in arrival order. */
+  | { type: 'packets'; texts: string[] }
   /** Counts something the main thread saw (points the store dropped) in one of the collector's counters. */
   | { type: 'count'; counter: SelfCounter; n: number }
   /** Stop reading the sockets; the aggregator stays for the last flush. */

@@ -2,8 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Aggregator, SELF_COUNTERS } from '../aggregate/aggregator.js';
 import { toWriteBatch } from '../store/write-batch.js';
 import type { IngestReply, IngestRequest, IngestThreadData, SelfTotals } from './ingest-protocol.js';
-import { type StatsdServer, startStatsdServer } from './statsd-server.js';
-import { startUnixSocketServer, type UnixSocketServer } from './unix-socket.js';
+import { packetHandler, type StatsdServer, startStatsdServer } from './statsd-server.js';
 
 /**
  * The ingest thread: owns the StatsD sockets and the aggregator. Nothing the main thread does (a long
@@ -20,11 +19,10 @@ const aggregator = new Aggregator(data.aggregator);
 /** Own counters up to the last flush; the aggregator resets its cells at each flush. */
 const totals = Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as SelfTotals;
 
+const forwarded = packetHandler(aggregator, data.statsd.parse);
 let statsd: StatsdServer | null = null;
-let unixSocket: UnixSocketServer | null = null;
 try {
   statsd = await startStatsdServer(data.statsd, aggregator);
-  if (data.unixSocket !== null) unixSocket = await startUnixSocketServer(data.unixSocket, aggregator);
   reply({ type: 'ready', id: 0, statsdPort: statsd.port, udpReceiveBufferBytes: statsd.udpReceiveBufferBytes });
 } catch (err) {
   await statsd?.close();
@@ -48,11 +46,14 @@ port.on('message', (request: IngestRequest) => {
       reply({ type: 'totals', id: request.id, totals: live });
       return;
     }
+    case 'packets':
+      for (const text of request.texts) forwarded(text);
+      return;
     case 'count':
       aggregator.self[request.counter].value += request.n;
       return;
     case 'stopListening':
-      void Promise.all([statsd?.close(), unixSocket?.close()]).then(() => reply({ type: 'stopped', id: request.id }));
+      void (statsd?.close() ?? Promise.resolve()).then(() => reply({ type: 'stopped', id: request.id }));
       return;
   }
 });

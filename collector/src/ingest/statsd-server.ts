@@ -25,12 +25,17 @@ export interface StatsdServer {
   close(): Promise<void>;
 }
 
-export async function startStatsdServer(options: StatsdServerOptions, aggregator: Aggregator): Promise<StatsdServer> {
+/** What every transport does with one packet: count it, and parse its lines into the aggregator. */
+export function packetHandler(aggregator: Aggregator, parse: ParseOptions): (text: string) => void {
   const { self } = aggregator;
-  const onPacket = (text: string) => {
+  return (text) => {
     self['statsd.packets_received'].value++;
-    self['statsd.metrics_received'].value += parsePacket(text, aggregator, options.parse);
+    self['statsd.metrics_received'].value += parsePacket(text, aggregator, parse);
   };
+}
+
+export async function startStatsdServer(options: StatsdServerOptions, aggregator: Aggregator): Promise<StatsdServer> {
+  const onPacket = packetHandler(aggregator, options.parse);
 
   const tcp = net.createServer((socket) => handleTcp(socket, options.parse.maxLineLength, onPacket, aggregator));
   tcp.maxConnections = options.maxTcpConnections;

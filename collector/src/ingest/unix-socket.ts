@@ -1,18 +1,17 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import type { Aggregator } from '../aggregate/aggregator.js';
-import { type ParseOptions, parsePacket } from './statsd-line.js';
 
 /**
  * A DogStatsD-style Unix datagram socket (`--statsd-socket PATH`): each datagram is one packet, as on UDP.
  * Node's dgram has no AF_UNIX datagrams, so this uses the native `unix-dgram`, loaded only when a socket
  * path is configured. A stale socket file left by a previous run is replaced; the file is removed on close.
+ * unix-dgram is not context-aware, so it runs on the main thread (a worker may load it once per process
+ * only); the collector hands its packets to the ingest thread.
  */
 
 export interface UnixSocketOptions {
   path: string;
-  parse: ParseOptions;
 }
 
 export interface UnixSocketServer {
@@ -36,7 +35,7 @@ interface UnixDgram {
 
 export async function startUnixSocketServer(
   options: UnixSocketOptions,
-  aggregator: Aggregator,
+  onPacket: (text: string) => void,
 ): Promise<UnixSocketServer> {
   const { path } = options;
   let unix: UnixDgram;
@@ -48,11 +47,7 @@ export async function startUnixSocketServer(
   removeStaleSocket(path);
 
   const socket = unix.createSocket('unix_dgram');
-  const { self } = aggregator;
-  socket.on('message', (msg) => {
-    self['statsd.packets_received'].value++;
-    self['statsd.metrics_received'].value += parsePacket(msg.toString('utf8'), aggregator, options.parse);
-  });
+  socket.on('message', (msg) => onPacket(msg.toString('utf8')));
   await new Promise<void>((resolve, reject) => {
     // unix-dgram emits these synchronously from bind().
     socket.once('error', (err) => reject(new Error(`StatsD socket ${path} cannot be opened (${errnoName(err.code)})`)));
