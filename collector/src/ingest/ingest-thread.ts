@@ -5,7 +5,8 @@ import type { IngestReply, IngestRequest, IngestThreadData, SelfTotals } from '.
 import { packetHandler, type StatsdServer, startStatsdServer } from './statsd-server.js';
 
 /**
- * The ingest thread: owns the StatsD sockets and the aggregator. Nothing the main thread does (a long
+ * The ingest thread: owns the StatsD UDP and TCP sockets and the aggregator (the Unix datagram socket's
+ * packets arrive from the main thread, see unix-socket.ts). Nothing the main thread does (a long
  * /render, a major GC of its large indexes, building a flush) can stop it reading datagrams, so the
  * kernel's receive buffer is drained as fast as packets come.
  */
