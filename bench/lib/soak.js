@@ -105,9 +105,14 @@ export async function soak({
       for (let i = offset; running; i++) {
         const path = READS[i % READS.length];
         const t0 = performance.now();
-        const res = await fetch(`${base}${path}`);
-        await res.arrayBuffer();
-        if (!res.ok) readErrors++;
+        try {
+          const res = await fetch(`${base}${path}`);
+          await res.arrayBuffer();
+          if (!res.ok) readErrors++;
+        } catch {
+          // A refused or reset connection is a failed read, not a reason to leave the collector running.
+          readErrors++;
+        }
         const took = performance.now() - t0;
         if (path.startsWith('/render')) latencies.push(took);
         if (took < readEveryMs) await sleep(readEveryMs - took);
