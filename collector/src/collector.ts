@@ -78,12 +78,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     udpReceiveBufferBytes: 0,
   };
 
-  let statsd: IngestThread | null = null;
+  let ingestThread: IngestThread | null = null;
   let unixSocket: UnixSocketServer | null = null;
   let app: FastifyInstance | null = null;
   try {
     // Sockets and aggregation run on a thread of their own, so queries and flushes never delay a read.
-    statsd = await IngestThread.start({
+    ingestThread = await IngestThread.start({
       statsd: {
         host: config.statsdHost,
         port: config.statsdPort,
@@ -103,14 +103,13 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         gaugesMaxTtl: config.gaugesMaxTtl,
       },
     });
-    const ingestThread = statsd;
     if (config.statsdSocket !== null) {
-      unixSocket = await startUnixSocketServer({ path: config.statsdSocket }, (text) => ingestThread.forward(text));
+      unixSocket = await startUnixSocketServer({ path: config.statsdSocket }, (text) => ingestThread?.forward(text));
     }
-    stats.udpReceiveBufferBytes = statsd.udpReceiveBufferBytes;
-    if (statsd.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
+    stats.udpReceiveBufferBytes = ingestThread.udpReceiveBufferBytes;
+    if (ingestThread.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
       log.warn(
-        { requested: config.udpReceiveBufferBytes, granted: statsd.udpReceiveBufferBytes },
+        { requested: config.udpReceiveBufferBytes, granted: ingestThread.udpReceiveBufferBytes },
         'UDP receive buffer is smaller than asked; raise net.core.rmem_max to avoid drops under bursts',
       );
     }
@@ -140,14 +139,14 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     });
   } catch (err) {
     await unixSocket?.close();
-    await statsd?.stopListening();
-    await statsd?.terminate();
+    await ingestThread?.stopListening();
+    await ingestThread?.terminate();
     await app?.close();
     await storage.close();
     throw err;
   }
   const httpApp = app;
-  const ingest = statsd;
+  const ingest = ingestThread;
 
   let extraGauges: Array<[string, number]> = [];
   const flush = async (tickSec: number): Promise<void> => {

@@ -124,21 +124,14 @@ export class QuantileSketch {
   }
 
   static decode(bytes: Uint8Array): QuantileSketch {
-    const r = new VarintReader(bytes);
-    const version = r.uint();
-    if (version !== ENCODING_VERSION) throw new Error(`unknown sketch encoding version ${version}`);
     const sketch = new QuantileSketch();
-    sketch.zeroCount = r.uint();
-    const runCount = r.uint();
-    let key = 0;
-    for (let i = 0; i < runCount; i++) {
-      key = i === 0 ? r.sint() : key + r.uint();
-      const length = r.uint();
-      if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + length) > MAX_ABS_KEY)
-        throw new Error('corrupt sketch: key out of range');
-      for (let j = 0; j < length; j++) sketch.addToKey(key++, r.uint());
-    }
-    if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
+    readEncoded(
+      bytes,
+      (zero) => {
+        sketch.zeroCount = zero;
+      },
+      (key, count) => sketch.addToKey(key, count),
+    );
     return sketch;
   }
 
@@ -165,29 +158,21 @@ export class QuantileSketch {
 
   /** toBins straight from the encoded form, without building the sketch (the ClickHouse writer's hot path). */
   static binsOfEncoded(bytes: Uint8Array): { keys: number[]; counts: number[] } {
-    const r = new VarintReader(bytes);
-    const version = r.uint();
-    if (version !== ENCODING_VERSION) throw new Error(`unknown sketch encoding version ${version}`);
     const keys: number[] = [];
     const counts: number[] = [];
-    const zero = r.uint();
-    if (zero > 0) {
-      keys.push(ZERO_BIN_KEY);
-      counts.push(zero);
-    }
-    const runCount = r.uint();
-    let key = 0;
-    for (let i = 0; i < runCount; i++) {
-      key = i === 0 ? r.sint() : key + r.uint();
-      const length = r.uint();
-      if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + length) > MAX_ABS_KEY)
-        throw new Error('corrupt sketch: key out of range');
-      for (let j = 0; j < length; j++) {
-        keys.push(key++);
-        counts.push(r.uint());
-      }
-    }
-    if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
+    readEncoded(
+      bytes,
+      (zero) => {
+        if (zero > 0) {
+          keys.push(ZERO_BIN_KEY);
+          counts.push(zero);
+        }
+      },
+      (key, count) => {
+        keys.push(key);
+        counts.push(count);
+      },
+    );
     return { keys, counts };
   }
 
@@ -339,4 +324,25 @@ class VarintReader {
     const z = this.uint();
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
+}
+
+/**
+ * Walks an encoded sketch: the zero bin's count first, then every stored bin in key order. Checks the
+ * version, the key range and that nothing trails, so every reader of the encoding rejects the same junk.
+ */
+function readEncoded(bytes: Uint8Array, onZero: (count: number) => void, onBin: (key: number, count: number) => void) {
+  const r = new VarintReader(bytes);
+  const version = r.uint();
+  if (version !== ENCODING_VERSION) throw new Error(`unknown sketch encoding version ${version}`);
+  onZero(r.uint());
+  const runCount = r.uint();
+  let key = 0;
+  for (let i = 0; i < runCount; i++) {
+    key = i === 0 ? r.sint() : key + r.uint();
+    const length = r.uint();
+    if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + length) > MAX_ABS_KEY)
+      throw new Error('corrupt sketch: key out of range');
+    for (let j = 0; j < length; j++) onBin(key++, r.uint());
+  }
+  if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
 }
