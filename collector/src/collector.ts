@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SelfCounter } from './aggregate/aggregator.js';
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { crashRoute } from './http/crash-route.js';
 import { IngestThread } from './ingest/ingest-handle.js';
 import { startUnixSocketServer, type UnixSocketServer } from './ingest/unix-socket.js';
 import { createRegistry } from './query/functions/index.js';
@@ -12,6 +13,9 @@ import { TagIndex } from './query/tag-index.js';
 import { FlushRetry, type FlushRetryStats } from './store/flush-retry.js';
 import { openStorage } from './store/open-storage.js';
 import type { SeriesRow } from './store/series-kind.js';
+import { StoreWriter } from './store/store-writer.js';
+import { emptyWriteBatch } from './store/write-batch.js';
+import type { Supervised, ThreadHealth } from './supervised-thread.js';
 
 /**
  * The composition root: store, then aggregator and sockets, then HTTP; stopped in reverse, with a last
@@ -39,6 +43,8 @@ export interface CollectorStats {
   store: FlushRetryStats;
   totals: Record<SelfCounter, number>;
   udpReceiveBufferBytes: number;
+  /** The worker threads (the writer thread with SQLite only): up, or down and being restarted. */
+  threads: Record<string, ThreadHealth>;
 }
 
 export async function startCollector(config: CollectorConfig, log: Logger): Promise<Collector> {
@@ -66,7 +72,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
 
   const interval = config.flushIntervalSec;
   const retry = new FlushRetry(MAX_PENDING_POINTS);
-  const stats: Omit<CollectorStats, 'totals'> = {
+  const stats: Omit<CollectorStats, 'totals' | 'threads'> = {
     startedAt: Date.now(),
     flushes: 0,
     lastFlushAt: null,
@@ -78,6 +84,11 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     udpReceiveBufferBytes: 0,
   };
 
+  // The worker threads, restarted when they die (supervised-thread.ts).
+  const writerThread = storage.writer instanceof StoreWriter ? storage.writer : null;
+  const threads: Record<string, Supervised> = {};
+  if (writerThread) threads.writer = writerThread.thread;
+  const threadHealth = () => Object.fromEntries(Object.entries(threads).map(([k, t]) => [k, { ...t.health }]));
   let ingestThread: IngestThread | null = null;
   let unixSocket: UnixSocketServer | null = null;
   let app: FastifyInstance | null = null;
@@ -107,6 +118,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       unixSocket = await startUnixSocketServer({ path: config.statsdSocket }, (text) => ingestThread?.forward(text));
     }
     stats.udpReceiveBufferBytes = ingestThread.udpReceiveBufferBytes;
+    threads.ingest = ingestThread.thread;
     if (ingestThread.udpReceiveBufferBytes < config.udpReceiveBufferBytes) {
       log.warn(
         { requested: config.udpReceiveBufferBytes, granted: ingestThread.udpReceiveBufferBytes },
@@ -131,8 +143,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       events: writer,
       dashboards: { read: storage.dashboards, write: writer },
       log,
-      stats: async () => ({ ...stats, totals: await ingest.totals() }),
+      stats: async () => ({ ...stats, totals: await ingest.totals(), threads: threadHealth() }),
     });
+    if (process.env.TRENDLINE_TEST_HOOKS === '1') {
+      const hooks = { ingest: (how: 'throw' | 'exit') => ingest.crash(how) };
+      crashRoute(app, writerThread ? { ...hooks, writer: (how) => writerThread.crash(how) } : hooks);
+    }
     await app.listen({ host: config.httpHost, port: config.httpPort }).catch((err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
       throw new Error(`HTTP port ${config.httpHost}:${config.httpPort} ${why}`);
@@ -147,10 +163,21 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   }
   const httpApp = app;
   const ingest = ingestThread;
+  superviseLogs(log, threads);
 
   let extraGauges: Array<[string, number]> = [];
   const flush = async (tickSec: number): Promise<void> => {
-    const { batch, processingMs } = await ingest.flush(tickSec);
+    const { batch, processingMs } = await ingest.flush(tickSec).catch((err: Error) => {
+      // The interval's aggregates died with the thread; held flushes and own metrics are still written.
+      log.error({ err, ts: tickSec }, 'ingest thread is down at the flush: this interval is lost');
+      return { batch: emptyWriteBatch(tickSec, interval), processingMs: 0 };
+    });
+    for (const [name, t] of Object.entries(threads)) {
+      extraGauges.push(
+        [`stats.statsd.threads.${name}.restarts`, t.health.restarts],
+        [`stats.statsd.threads.${name}.up`, t.health.state === 'up' ? 1 : 0],
+      );
+    }
     for (const [key, value] of [...extraGauges, ['stats.statsd.processing_time', processingMs] as [string, number]]) {
       batch.gauges.keys.push(key);
       batch.gauges.values.push(value);
@@ -168,6 +195,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
           ['stats.statsd.sqliteStats.flush_length', written.result.rows],
         ];
         if (written.result.droppedTimed > 0) ingest.count('statsd.timed_points_dropped', written.result.droppedTimed);
+        if (written.maintainError) {
+          log.warn(
+            { err: written.maintainError, ts: batch.ts },
+            'flush stored, but rollups after it failed: retried later',
+          );
+        }
       }
       const r = retry.stats;
       extraGauges.push(
@@ -278,4 +311,23 @@ const MAX_PENDING_POINTS = 2_000_000;
 function httpAddressPort(app: FastifyInstance): number {
   const addr = app.server.address();
   return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}
+
+/** Says in the log when a thread dies, what that costs, and when it is back. */
+function superviseLogs(log: Logger, threads: Record<string, Supervised>): void {
+  const cost: Record<string, string> = {
+    ingest: 'what it aggregated since the last flush is lost',
+    writer: 'flushes are held in memory and written when it is back',
+  };
+  for (const [name, thread] of Object.entries(threads)) {
+    thread.onEvent((e) => {
+      const fields = { thread: name, restarts: thread.health.restarts };
+      if (e.type === 'restarted') log.warn({ ...fields, downMs: e.downMs }, `${name} thread restarted`);
+      else if (e.retryInMs === null) {
+        log.fatal({ ...fields, reason: e.reason }, `${name} thread keeps dying: not restarted again (/health: down)`);
+      } else if (e.type === 'died') {
+        log.error({ ...fields, reason: e.reason, retryInMs: e.retryInMs }, `${name} thread died: ${cost[name]}`);
+      } else log.error({ ...fields, reason: e.reason, retryInMs: e.retryInMs }, `${name} thread failed to restart`);
+    });
+  }
 }

@@ -18,10 +18,15 @@ export interface Failed {
   message: string;
 }
 
+/** The thread is gone (being restarted, or stopped): HTTP answers a request that needed it with a 503. */
+export class ThreadDownError extends Error {
+  readonly statusCode = 503;
+}
+
 export class WorkerRpc<Reply extends Answered> {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-  private dead: Error | null = null;
+  private dead: ThreadDownError | null = null;
 
   constructor(
     readonly worker: Worker,
@@ -35,8 +40,8 @@ export class WorkerRpc<Reply extends Answered> {
       if (message.type === 'failed') p.reject(new Error((message as Failed).message));
       else p.resolve(message as Reply);
     });
-    worker.on('error', (err) => this.failAll(new Error(`${what} failed: ${err.message}`)));
-    worker.on('exit', () => this.failAll(new Error(`${what} exited`)));
+    worker.on('error', (err) => this.failAll(new ThreadDownError(`${what} failed: ${err.message}`)));
+    worker.on('exit', () => this.failAll(new ThreadDownError(`${what} is down`)));
   }
 
   get alive(): boolean {
@@ -58,7 +63,7 @@ export class WorkerRpc<Reply extends Answered> {
     if (this.dead === null) this.worker.postMessage(message);
   }
 
-  private failAll(err: Error): void {
+  private failAll(err: ThreadDownError): void {
     this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

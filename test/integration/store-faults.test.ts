@@ -2,9 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sendUdp, startTestCollector, type TestCollector, tempDir, total, waitFor } from '../support/collector.js';
+import { capturingLog } from '../support/log.js';
 
 /**
  * The SQLite file stops taking writes (issue 9, faults): held locked by another process, made read-only, or
@@ -30,13 +30,6 @@ type Health = Record<string, unknown> & {
   status: string;
   store: { pendingBatches: number; failedWrites: number; recoveredBatches: number };
 };
-
-/** A logger that keeps the collector's log lines, parsed. */
-function capturingLog() {
-  const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
-  return { log, lines };
-}
 
 async function faultCycle(t: TestCollector, lines: Array<Record<string, unknown>>, fault: Fault, label: string) {
   const port = t.collector.statsdPort;

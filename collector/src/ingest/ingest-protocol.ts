@@ -1,5 +1,6 @@
 import type { AggregatorOptions, SelfCounter } from '../aggregate/aggregator.js';
 import type { WriteBatch } from '../store/write-batch.js';
+import type { ThreadCrash } from '../thread-crash.js';
 import type { Failed } from '../worker-rpc.js';
 import type { StatsdServerOptions } from './statsd-server.js';
 
@@ -22,11 +23,14 @@ export type IngestRequest =
   /** Counts something the main thread saw (points the store dropped) in one of the collector's counters. */
   | { type: 'count'; counter: SelfCounter; n: number }
   /** Stop reading the sockets; the aggregator stays for the last flush. */
-  | { type: 'stopListening'; id: number };
+  | { type: 'stopListening'; id: number }
+  /** Test hook (TRENDLINE_TEST_HOOKS=1 only): die as a bug would, to prove the thread is restarted. */
+  | ThreadCrash;
 
 export type IngestReply =
   | { type: 'ready'; id: 0; statsdPort: number; udpReceiveBufferBytes: number }
-  | { type: 'flushed'; id: number; batch: WriteBatch; processingMs: number }
+  /** `totals` are the thread's own counters up to this flush (what survives it if it dies later). */
+  | { type: 'flushed'; id: number; batch: WriteBatch; processingMs: number; totals: SelfTotals }
   | { type: 'totals'; id: number; totals: SelfTotals }
   | { type: 'stopped'; id: number }
   | Failed;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { startWorker, WorkerRpc } from '../worker-rpc.js';
+import { SupervisedThread } from '../supervised-thread.js';
+import type { ThreadCrash } from '../thread-crash.js';
 import type { RetentionTier } from './retention.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
@@ -11,26 +12,66 @@ export interface Written {
   /** Time spent in the flush transaction alone, and with rollups and retention. */
   writtenMs: number;
   totalMs: number;
+  /** The batch is stored, but the rollups and retention after it failed (they run again after the next write). */
+  maintainError?: string | null;
 }
 
 type Answer = Extract<WriterReply, { type: 'written' } | { type: 'event' } | { type: 'dashboard' }>;
+type Maintained = Extract<WriterReply, { type: 'maintained' }>;
 
-/** The main thread's handle on the writer thread: writes in order, one promise per batch or event. */
+/**
+ * The main thread's handle on the writer thread: writes in order, one promise per batch or event. The
+ * thread is restarted when it dies (supervised-thread.ts); meanwhile writes fail at once, and the flushes
+ * that failed are held by flush-retry.ts and written to the new thread.
+ */
 export class StoreWriter {
   private closed: Promise<void> | null = null;
+  /** Writes committed whose rollups are still running: resolved with their end, or null if the thread died. */
+  private readonly maintaining = new Map<number, (m: Maintained | null) => void>();
 
   static async start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
-    const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { path, tiers } });
-    await startWorker(worker);
-    return new StoreWriter(new WorkerRpc(worker, 'writer thread'));
+    const thread = await SupervisedThread.start<Answer, { type: 'ready' }>(
+      'writer thread',
+      () => new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { path, tiers } }),
+    );
+    return new StoreWriter(thread);
   }
 
-  private constructor(private readonly rpc: WorkerRpc<Answer>) {}
+  private constructor(readonly thread: SupervisedThread<Answer, { type: 'ready' }>) {
+    this.follow(thread.worker);
+    thread.onEvent((e) => {
+      if (e.type === 'restarted') this.follow(thread.worker);
+    });
+  }
 
   async write(batch: WriteBatch): Promise<Written> {
-    const answer = await this.request((id) => ({ type: 'write', id, batch }));
+    let maintained: Promise<Maintained | null> = Promise.resolve(null);
+    let writeId = 0;
+    let answer: Answer;
+    try {
+      answer = await this.request((id) => {
+        writeId = id;
+        maintained = new Promise((resolve) => this.maintaining.set(id, resolve));
+        return { type: 'write', id, batch };
+      });
+    } catch (err) {
+      this.maintaining.delete(writeId);
+      throw err;
+    }
     if (answer.type !== 'written') throw new Error(`writer thread answered ${answer.type} to a write`);
-    return answer;
+    // Committed. A thread that dies during the rollups leaves the batch stored: it is not written again.
+    const m = await maintained;
+    return {
+      result: answer.result,
+      writtenMs: answer.writtenMs,
+      totalMs: m?.totalMs ?? answer.writtenMs,
+      maintainError: m === null ? 'the writer thread died during rollups and retention' : m.error,
+    };
+  }
+
+  /** Test hook: makes the thread die (see thread-crash.ts). */
+  crash(how: ThreadCrash['how']): void {
+    this.thread.tell({ type: 'crash', how } satisfies ThreadCrash);
   }
 
   /** Stores one event (after the writes already sent) and resolves to it with its id. */
@@ -63,23 +104,39 @@ export class StoreWriter {
 
   /** Waits for the writes already sent, then closes the database. */
   close(): Promise<void> {
-    this.closed ??= new Promise((resolve) => {
-      const { worker } = this.rpc;
-      if (!this.rpc.alive) {
-        resolve();
-        return;
-      }
-      worker.on('message', (message: WriterReply) => {
-        if (message.type === 'closed') resolve();
-      });
-      worker.once('exit', () => resolve());
-      this.rpc.tell({ type: 'close' } satisfies WriterRequest);
-    });
+    this.closed ??= this.thread.stop().then(
+      () =>
+        new Promise((resolve) => {
+          const { worker } = this.thread;
+          if (!this.thread.alive) {
+            resolve();
+            return;
+          }
+          worker.on('message', (message: WriterReply) => {
+            if (message.type === 'closed') resolve();
+          });
+          worker.once('exit', () => resolve());
+          this.thread.tell({ type: 'close' } satisfies WriterRequest);
+        }),
+    );
     return this.closed;
   }
 
   private request(make: (id: number) => WriterRequest): Promise<Answer> {
     if (this.closed !== null) return Promise.reject(new Error('store is closed'));
-    return this.rpc.request(make);
+    return this.thread.request(make);
+  }
+
+  /** Hears the end of each write's rollups on this thread; its exit ends the waits it leaves open. */
+  private follow(worker: Worker): void {
+    worker.on('message', (message: WriterReply) => {
+      if (message.type !== 'maintained') return;
+      this.maintaining.get(message.id)?.(message);
+      this.maintaining.delete(message.id);
+    });
+    worker.once('exit', () => {
+      for (const resolve of this.maintaining.values()) resolve(null);
+      this.maintaining.clear();
+    });
   }
 }

@@ -104,3 +104,17 @@ export function placeTimedPoints(
   }
   return { placed, dropped };
 }
+
+/** A flush with nothing in it, for an interval whose aggregates were lost (the ingest thread died). */
+export function emptyWriteBatch(ts: number, intervalSec: number): WriteBatch {
+  return {
+    ts,
+    intervalSec,
+    counters: { keys: [], values: [] },
+    gauges: { keys: [], values: [] },
+    sets: { keys: [], values: [] },
+    timers: { keys: [], stats: new Float64Array(0), sketches: [] },
+    timed: [],
+    events: [],
+  };
+}

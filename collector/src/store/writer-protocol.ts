@@ -1,3 +1,4 @@
+import type { ThreadCrash } from '../thread-crash.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
 import type { NewEvent, WriteBatch } from './write-batch.js';
@@ -9,11 +10,17 @@ export type WriterRequest =
   | { type: 'deleteEvent'; id: number; eventId: number }
   | { type: 'putDashboard'; id: number; dashboard: StoredDashboard }
   | { type: 'deleteDashboard'; id: number; dashboardId: string }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Test hook (TRENDLINE_TEST_HOOKS=1 only). */
+  | ThreadCrash;
 
 export type WriterReply =
   | { type: 'ready' }
-  | { type: 'written'; id: number; result: WriteResult; writtenMs: number; totalMs: number }
+  /** Sent as soon as the batch is committed, before rollups and retention: a thread that dies after this
+   * message has the batch on disk, and it must not be written again. */
+  | { type: 'written'; id: number; result: WriteResult; writtenMs: number }
+  /** Then, once rollups and retention ran (error: why they failed; they are retried after the next write). */
+  | { type: 'maintained'; id: number; totalMs: number; error: string | null }
   /** The event added, or deleted (null when there was none with that id). */
   | { type: 'event'; id: number; event: StoredEvent | null }
   /** The dashboard stored, or deleted (null when there was none with that id). */

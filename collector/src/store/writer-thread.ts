@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { crashThisThread } from '../thread-crash.js';
 import type { RetentionTier } from './retention.js';
-import { SqliteWriter } from './sqlite-writer.js';
+import { SqliteWriter, type WriteResult } from './sqlite-writer.js';
 import type { WriterReply, WriterRequest } from './writer-protocol.js';
 
 /**
@@ -22,6 +23,10 @@ try {
 }
 
 port.on('message', (request: WriterRequest) => {
+  if (request.type === 'crash') {
+    crashThisThread(request.how);
+    return;
+  }
   if (!writer) return;
   if (request.type === 'close') {
     writer.close();
@@ -53,12 +58,20 @@ port.on('message', (request: WriterRequest) => {
     return;
   }
   const started = performance.now();
+  let result: WriteResult;
   try {
-    const result = writer.write(request.batch);
-    const writtenMs = performance.now() - started;
-    writer.maintain(request.batch.ts + request.batch.intervalSec);
-    reply({ type: 'written', id: request.id, result, writtenMs, totalMs: performance.now() - started });
+    result = writer.write(request.batch);
   } catch (err) {
     reply({ type: 'failed', id: request.id, message: (err as Error).message });
+    return;
   }
+  // Committed: say so before anything else can fail, so the batch is never retried (and counted twice).
+  reply({ type: 'written', id: request.id, result, writtenMs: performance.now() - started });
+  let error: string | null = null;
+  try {
+    writer.maintain(request.batch.ts + request.batch.intervalSec);
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  reply({ type: 'maintained', id: request.id, totalMs: performance.now() - started, error });
 });

@@ -9,11 +9,19 @@ export interface HealthRouteOptions {
 
 /** Liveness plus the numbers an operator (or a benchmark) asks first: what came in, what was stored. */
 export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): void {
-  app.get('/health', async () => {
+  app.get('/health', async (_request, reply) => {
     const s = await opts.stats();
+    const threads = Object.values(s.threads);
+    // Down when a thread is given up on (a 503, so a process manager restarts the collector); degraded while
+    // a thread is being restarted, the store refuses writes (they wait in memory) or after it had to drop some.
+    const status = threads.some((t) => t.state === 'failed')
+      ? 'down'
+      : threads.some((t) => t.state !== 'up') || s.lastFlushError !== null || s.store.droppedPoints > 0
+        ? 'degraded'
+        : 'ok';
+    if (status === 'down') void reply.code(503);
     return {
-      // Degraded while the store refuses writes (they wait in memory) or after it had to drop some.
-      status: s.lastFlushError !== null || s.store.droppedPoints > 0 ? 'degraded' : 'ok',
+      status,
       uptimeSec: Math.round((Date.now() - s.startedAt) / 1000),
       series: opts.index.size,
       flushes: s.flushes,
@@ -23,6 +31,7 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
       flushErrors: s.flushErrors,
       lastFlushError: s.lastFlushError,
       store: s.store,
+      threads: s.threads,
       udpReceiveBufferBytes: s.udpReceiveBufferBytes,
       packets_received: s.totals['statsd.packets_received'],
       metrics_received: s.totals['statsd.metrics_received'],
