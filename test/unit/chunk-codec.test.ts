@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
+import { computeTimerStat, parseTimerStat, timerStatNames } from '../../collector/src/aggregate/timer-stats.js';
 import {
   CHUNK_POINTS,
   chunkStart,
   decodeSummaries,
+  decodeTimerStatInto,
   decodeValues,
   decodeValuesInto,
   encodeSummaries,
   encodeValues,
   type StoredSummary,
+  summaryView,
 } from '../../collector/src/store/chunk-codec.js';
 
 describe('value chunks', () => {
@@ -83,5 +86,63 @@ describe('timer chunks', () => {
   it('rejects a truncated chunk', () => {
     const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
     expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1), 0, 10)).toThrow(/corrupt timer chunk/);
+  });
+
+  it('decode one stat straight into an array, equal to the stat of each decoded row', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const entries: Array<[number, StoredSummary]> = [];
+    for (let index = 0; index < CHUNK_POINTS; index += 1 + Math.floor(random() * 3)) {
+      if (index % 7 === 3) {
+        entries.push([index, [0.5, 0, 0, 0, 0, null, null, null]]);
+        continue;
+      }
+      // Long intervals need two-byte lengths and counts, and some sketches hold zeros.
+      const n = 1 + Math.floor(random() * (index % 5 === 0 ? 400 : 40));
+      const values = Array.from({ length: n }, () => (random() < 0.05 ? 0 : Math.exp(random() * 8)));
+      const sketch = new QuantileSketch();
+      for (const v of values) sketch.add(v);
+      const sum = values.reduce((a, b) => a + b, 0);
+      const mean = sum / n;
+      const stored: StoredSummary = [
+        index % 2 === 0 ? n : n * 10,
+        n,
+        sum,
+        values.reduce((a, b) => a + b * b, 0),
+        values.reduce((a, b) => a + (b - mean) ** 2, 0),
+        Math.min(...values),
+        Math.max(...values),
+        sketch.encode(),
+      ];
+      entries.push([index, stored]);
+    }
+    const blob = encodeSummaries(entries);
+    const rows = decodeSummaries(blob, 0, 10);
+    for (const name of [...timerStatNames([50, 90, 99.9, -10]), 'upper_75']) {
+      const stat = parseTimerStat(name);
+      if (stat === null) throw new Error(name);
+      const expected = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+      for (const row of rows) expected[row[0] / 10] = computeTimerStat(stat, summaryView(row), 10);
+      const got = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+      decodeTimerStatInto(blob, stat, 10, got, 0);
+      expect([...got], name).toEqual([...expected]);
+      // A window that starts 100 steps into the chunk and ends before it does.
+      const window = new Float64Array(50).fill(Number.NaN);
+      decodeTimerStatInto(blob, stat, 10, window, -100);
+      expect([...window], `${name} window`).toEqual([...expected.subarray(100, 150)]);
+    }
+  });
+
+  it('rejects a truncated chunk when decoding one stat', () => {
+    const sketch = new QuantileSketch();
+    sketch.add(3);
+    const blob = encodeSummaries([[0, [1, 1, 3, 9, 0, 3, 3, sketch.encode()]]]);
+    const out = new Float64Array(1);
+    expect(() => decodeTimerStatInto(blob.subarray(0, blob.byteLength - 2), { kind: 'mean' }, 10, out, 0)).toThrow(
+      /corrupt timer chunk/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EncodedSketch, QuantileSketch } from '../../collector/src/aggregate/sketch.js';
+import { EncodedSketch, QuantileSketch, ZERO_BIN_KEY } from '../../collector/src/aggregate/sketch.js';
 
 describe('EncodedSketch (a stored sketch read in place)', () => {
   it('answers every rank exactly as the decoded sketch does', () => {
@@ -10,11 +10,46 @@ describe('EncodedSketch (a stored sketch read in place)', () => {
     };
     const sketch = new QuantileSketch();
     for (let i = 0; i < 2000; i++) sketch.add(i % 50 === 0 ? 0 : Math.exp(random() * 12 - 4));
-    const encoded = new EncodedSketch(sketch.encode());
-    for (let rank = 1; rank <= sketch.count; rank++) {
-      expect(encoded.valueAtRank(rank), `rank ${rank}`).toBe(sketch.valueAtRank(rank));
+    // With its sample count it ranks from the top, where the encoding starts; without, it decodes.
+    for (const encoded of [new EncodedSketch(sketch.encode(), sketch.count), new EncodedSketch(sketch.encode())]) {
+      for (let rank = 1; rank <= sketch.count; rank++) {
+        expect(encoded.valueAtRank(rank), `rank ${rank}`).toBe(sketch.valueAtRank(rank));
+      }
+      expect(encoded.valueAtRank(0)).toBe(sketch.valueAtRank(1));
+      expect(encoded.valueAtRank(sketch.count + 5)).toBe(sketch.valueAtRank(sketch.count));
+      expect(encoded.partialSums(100, true)).toEqual(sketch.partialSums(100, true));
     }
-    expect(encoded.partialSums(100, true)).toEqual(sketch.partialSums(100, true));
+  });
+
+  it('reads sketches stored by earlier versions, lowest key first', () => {
+    const sketch = new QuantileSketch();
+    for (const v of [0, 0, 1, 1.5, 1.5, 40, 41, 1000]) sketch.add(v);
+    const v1 = ascendingEncoding(sketch);
+    const back = QuantileSketch.decode(v1);
+    expect(back.encode()).toEqual(sketch.encode());
+    const inPlace = new EncodedSketch(v1, sketch.count);
+    for (let rank = 1; rank <= sketch.count; rank++) {
+      expect(inPlace.valueAtRank(rank), `rank ${rank}`).toBe(sketch.valueAtRank(rank));
+    }
+    expect(QuantileSketch.binsOfEncoded(v1)).toEqual(sketch.toBins());
+  });
+
+  it('reads a sketch in place inside a larger buffer, one after another', () => {
+    const a = new QuantileSketch();
+    for (let i = 1; i <= 100; i++) a.add(i);
+    const b = new QuantileSketch();
+    b.add(7);
+    const bytesA = a.encode();
+    const bytesB = b.encode();
+    const buffer = new Uint8Array([9, ...bytesA, ...bytesB, 9]);
+    const reader = new EncodedSketch();
+    reader.reset(buffer, 1, 1 + bytesA.length, 100);
+    expect(reader.valueAtRank(99)).toBe(a.valueAtRank(99));
+    reader.reset(buffer, 1 + bytesA.length, 1 + bytesA.length + bytesB.length, 1);
+    expect(reader.valueAtRank(1)).toBe(b.valueAtRank(1));
+    expect(reader.full().count).toBe(1);
+    reader.reset(buffer, 0, 0, 0);
+    expect(reader.valueAtRank(1)).toBeNaN();
   });
 
   it('gives NaN for an empty sketch and 0 inside the zero bin', () => {
@@ -22,8 +57,41 @@ describe('EncodedSketch (a stored sketch read in place)', () => {
     const zeros = new QuantileSketch();
     zeros.add(0);
     zeros.add(5);
-    const encoded = new EncodedSketch(zeros.encode());
+    const encoded = new EncodedSketch(zeros.encode(), 2);
     expect(encoded.valueAtRank(1)).toBe(0);
     expect(encoded.valueAtRank(2)).toBeCloseTo(5, 1);
   });
 });
+
+/** The version 1 encoding, written here from the bins: runs of adjacent keys, lowest first. */
+function ascendingEncoding(sketch: QuantileSketch): Uint8Array {
+  const { keys, counts } = sketch.toBins();
+  const out: number[] = [1];
+  const uint = (v: number) => {
+    let x = v;
+    while (x >= 0x80) {
+      out.push((x % 0x80) | 0x80);
+      x = Math.floor(x / 0x80);
+    }
+    out.push(x);
+  };
+  const zero = keys[0] === ZERO_BIN_KEY ? (counts[0] as number) : 0;
+  const binKeys = zero > 0 ? keys.slice(1) : keys;
+  const binCounts = zero > 0 ? counts.slice(1) : counts;
+  uint(zero);
+  const runs: Array<[number, number[]]> = [];
+  binKeys.forEach((k, i) => {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1].length === k) last[1].push(binCounts[i] as number);
+    else runs.push([k, [binCounts[i] as number]]);
+  });
+  uint(runs.length);
+  let prevEnd = 0;
+  runs.forEach(([start, cs], i) => {
+    uint(i === 0 ? (start >= 0 ? start * 2 : -start * 2 - 1) : start - prevEnd);
+    uint(cs.length);
+    for (const c of cs) uint(c);
+    prevEnd = start + cs.length;
+  });
+  return Uint8Array.from(out);
+}

@@ -34,7 +34,7 @@ type Point = [number | null, number];
 type Parsed = { target: string; tags: Record<string, string>; datapoints: Point[] };
 
 function render(list: TimeSeries[], opts: { maxDataPoints?: number; noNullPoints?: boolean } = {}): Parsed[] {
-  return JSON.parse(formatJson(list, opts)) as Parsed[];
+  return JSON.parse(formatJson(list, opts).toString()) as Parsed[];
 }
 
 const range = (from: number, to: number, by = 1) =>
@@ -547,7 +547,7 @@ describe('consolidateForRender', () => {
 describe('formatJson', () => {
   it('writes graphite-web bytes', () => {
     const s = series('a.b', 60, 60, [1, N, 2.5]);
-    expect(formatJson([s], {})).toBe(
+    expect(formatJson([s], {}).toString()).toBe(
       '[{"target": "a.b", "tags": {"name": "a.b"}, "datapoints": [[1, 60], [null, 120], [2.5, 180]]}]',
     );
   });
@@ -555,7 +555,7 @@ describe('formatJson', () => {
   it('writes Infinity the way graphite-web does (test_render_view)', () => {
     const ts = 1_700_000_000;
     const s = series('test', ts - 49, 1, [...Array(44).fill(N), 0.12345678901234568, 0.4, 0.6, Infinity, -Infinity, N]);
-    const out = formatJson([s], {});
+    const out = formatJson([s], {}).toString();
     expect(out).toContain(`[1e9999, ${ts - 2}]`);
     expect(out).toContain(`[-1e9999, ${ts - 1}]`);
     expect(out).toContain(`[null, ${ts}]`);
@@ -575,7 +575,7 @@ describe('formatJson', () => {
   it('drops null points with noNullPoints', () => {
     const ts = 1_700_000_000;
     const s = series('test', ts - 49, 1, [...Array(44).fill(N), 0.12345678901234568, 0.4, 0.6, Infinity, -Infinity, N]);
-    const out = formatJson([s], { noNullPoints: true });
+    const out = formatJson([s], { noNullPoints: true }).toString();
     expect(out).not.toContain('null');
     expect(JSON.parse(out)).toEqual([
       {
@@ -595,7 +595,7 @@ describe('formatJson', () => {
   it('omits series left empty by noNullPoints', () => {
     const empty = series('empty', 0, 1, [N, N]);
     const full = series('full', 0, 1, [N, 1]);
-    expect(formatJson([empty], { noNullPoints: true })).toBe('[]');
+    expect(formatJson([empty], { noNullPoints: true }).toString()).toBe('[]');
     expect(render([empty, full], { noNullPoints: true }).map((s) => s.target)).toEqual(['full']);
     expect(render([empty, full]).map((s) => s.target)).toEqual(['empty', 'full']);
   });
@@ -610,8 +610,8 @@ describe('formatJson', () => {
   });
 
   it('writes nothing when every series is empty, as graphite-web does', () => {
-    expect(formatJson([], {})).toBe('[]');
-    expect(formatJson([series('a', 0, 1, [])], {})).toBe('[]');
+    expect(formatJson([], {}).toString()).toBe('[]');
+    expect(formatJson([series('a', 0, 1, [])], {}).toString()).toBe('[]');
     expect(render([series('a', 0, 1, []), series('b', 0, 1, [1])]).map((s) => s.datapoints.length)).toEqual([0, 1]);
   });
 
@@ -619,7 +619,7 @@ describe('formatJson', () => {
     const s = series('caf\u00e9;env=prod', 0, 10, [1], {
       tags: { env: 'prod', name: 'caf\u00e9', quote: 'a"b\\c\n', emoji: '\u{1F600}', del: '\u007f' },
     });
-    expect(formatJson([s], {})).toBe(
+    expect(formatJson([s], {}).toString()).toBe(
       '[{"target": "caf\\u00e9;env=prod", "tags": {"env": "prod", "name": "caf\\u00e9", ' +
         '"quote": "a\\"b\\\\c\\n", "emoji": "\\ud83d\\ude00", "del": "\\u007f"}, "datapoints": [[1, 0]]}]',
     );

@@ -239,7 +239,7 @@ describe('QuantileSketch encode/decode', () => {
 
   it('encodes an empty sketch in 3 bytes and decodes it back to empty', () => {
     const bytes = new QuantileSketch().encode();
-    expect([...bytes]).toEqual([1, 0, 0]);
+    expect([...bytes]).toEqual([2, 0, 0]);
     const back = QuantileSketch.decode(bytes);
     expect(back.count).toBe(0);
     expect(back.valueAtRank(1)).toBeNaN();
@@ -383,7 +383,7 @@ describe('QuantileSketch.decode of bad bytes', () => {
   });
 
   it('throws on an unknown version', () => {
-    expect(decodeError([2, 0, 0]).message).toMatch(/version 2/);
+    expect(decodeError([3, 0, 0]).message).toMatch(/version 3/);
     expect(decodeError([0]).message).toMatch(/version 0/);
   });
 

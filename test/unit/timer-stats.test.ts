@@ -4,6 +4,7 @@ import {
   computeTimerStat,
   parseTimerStat,
   percentileSuffix,
+  statNeedsSketch,
   timerStatNames,
 } from '../../collector/src/aggregate/timer-stats.js';
 import {
@@ -465,5 +466,35 @@ describe('timerStatNames', () => {
       'sum_squares_99_9',
     ]);
     expect(timerStatNames([])).toHaveLength(9);
+  });
+});
+
+describe('statNeedsSketch', () => {
+  it('is false only for stats that come out the same without the sketch', () => {
+    const full = summaryOf([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]);
+    const bare = { ...full, sketch: emptySummary().sketch };
+    const names = timerStatNames([50, 90, 99.9, -10]);
+    for (const name of names) {
+      const parsed = parseTimerStat(name);
+      if (parsed === null) throw new Error(name);
+      const same = Object.is(computeTimerStat(parsed, bare, INTERVAL), computeTimerStat(parsed, full, INTERVAL));
+      if (!statNeedsSketch(parsed)) expect(same, name).toBe(true);
+    }
+    expect(
+      names.filter((n) => !statNeedsSketch(parseTimerStat(n) as NonNullable<ReturnType<typeof parseTimerStat>>)),
+    ).toEqual([
+      'count',
+      'count_ps',
+      'lower',
+      'upper',
+      'mean',
+      'sum',
+      'sum_squares',
+      'std',
+      'count_50',
+      'count_90',
+      'count_99_9',
+      'count_top10',
+    ]);
   });
 });

@@ -16,7 +16,9 @@ const LOG_GAMMA = Math.log(GAMMA);
 const MIN_INDEXABLE = 1e-9;
 /** Bounds memory per sketch; 2048 bins at α=1% span a factor of e^41, so collapsing is a safety net only. */
 const MAX_BINS = 2048;
-const ENCODING_VERSION = 1;
+/** 1 stored runs lowest key first; 2 (written since) highest first. Both are read. */
+const ENCODING_VERSION = 2;
+const ASCENDING_VERSION = 1;
 /** Keys of values from MIN_INDEXABLE up to Number.MAX_VALUE lie well inside this; a decoded key outside is corrupt. */
 const MAX_ABS_KEY = 40_000;
 /** The zero bin's key in toBins/fromBins: outside every real key. */
@@ -94,7 +96,11 @@ export class QuantileSketch {
     return { sum, sumSquares };
   }
 
-  /** Compact form: version, zero count, then runs of (gap, length, counts…) over the occupied key range. */
+  /**
+   * Compact form: version, zero count, then runs of (gap, length, counts…) over the occupied keys, highest
+   * key first. Top-down because the percentiles people ask for are high ones: p99 of a stored interval is
+   * then found in its first bins, without walking the rest (see EncodedSketch).
+   */
   encode(): Uint8Array {
     const w = new VarintWriter();
     w.uint(ENCODING_VERSION);
@@ -103,22 +109,23 @@ export class QuantileSketch {
       w.uint(0);
       return w.finish();
     }
+    // Runs as [top key, length], walking down.
     const runs: Array<[number, number]> = [];
-    let k = this.minKey;
-    while (k <= this.maxKey) {
-      while (k <= this.maxKey && this.bins[k - this.offset] === 0) k++;
-      const start = k;
-      while (k <= this.maxKey && this.bins[k - this.offset] !== 0) k++;
-      if (k > start) runs.push([start, k - start]);
+    let k = this.maxKey;
+    while (k >= this.minKey) {
+      while (k >= this.minKey && this.bins[k - this.offset] === 0) k--;
+      const top = k;
+      while (k >= this.minKey && this.bins[k - this.offset] !== 0) k--;
+      if (top > k) runs.push([top, top - k]);
     }
     w.uint(runs.length);
-    let prevEnd = 0;
-    runs.forEach(([start, length], i) => {
-      if (i === 0) w.sint(start);
-      else w.uint(start - prevEnd);
+    let prevBottom = 0;
+    runs.forEach(([top, length], i) => {
+      if (i === 0) w.sint(top);
+      else w.uint(prevBottom - top);
       w.uint(length);
-      for (let j = 0; j < length; j++) w.uint(this.bins[start + j - this.offset]);
-      prevEnd = start + length;
+      for (let j = 0; j < length; j++) w.uint(this.bins[top - j - this.offset]);
+      prevBottom = top - length;
     });
     return w.finish();
   }
@@ -173,6 +180,12 @@ export class QuantileSketch {
         counts.push(count);
       },
     );
+    // Version 2 stores the highest key first; toBins' order is ascending.
+    const from = keys[0] === ZERO_BIN_KEY ? 1 : 0;
+    if (keys.length - from > 1 && keys[from] > keys[keys.length - 1]) {
+      reverseFrom(keys, from);
+      reverseFrom(counts, from);
+    }
     return { keys, counts };
   }
 
@@ -229,31 +242,62 @@ export class QuantileSketch {
 
 /**
  * A stored sketch read in place: a rank query walks the encoded runs without building the bins, which
- * is most of the cost of reading percentiles over long ranges. Anything else decodes it once.
+ * is most of the cost of reading percentiles over long ranges. Anything else decodes it once. One
+ * instance can be pointed at sketch after sketch (`reset`), so reading a chunk allocates nothing per interval.
  */
 export class EncodedSketch {
+  private bytes: Uint8Array = EMPTY_BYTES;
+  private start = 0;
+  private end = 0;
+  private total = 0;
+  private pos = 0;
   private decoded: QuantileSketch | null = null;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  /** `total` is the sketch's sample count (the summary's n), needed to rank from the top. */
+  constructor(bytes?: Uint8Array, total?: number) {
+    if (bytes) this.reset(bytes, 0, bytes.byteLength, total ?? Number.NaN);
+  }
+
+  /** Points at bytes[start, end), a sketch of `total` samples (NaN when unknown). */
+  reset(bytes: Uint8Array, start: number, end: number, total: number): this {
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.total = total;
+    this.decoded = null;
+    return this;
+  }
 
   valueAtRank(rank: number): number {
-    const r = new VarintReader(this.bytes);
-    if (r.uint() !== ENCODING_VERSION) return this.full().valueAtRank(rank);
-    let seen = r.uint();
-    if (rank <= seen && seen > 0) return 0;
-    const runCount = r.uint();
+    if (this.start >= this.end) return Number.NaN;
+    this.pos = this.start;
+    const version = this.uint();
+    const ascending = version === ASCENDING_VERSION;
+    if (!ascending && (version !== ENCODING_VERSION || !(this.total > 0))) return this.full().valueAtRank(rank);
+    const zero = this.uint();
+    const dir = ascending ? 1 : -1;
+    // Version 2 starts at the top, so the rank is counted from there (the highest sample is 1).
+    const target = ascending ? rank : this.total - Math.min(Math.max(rank, 1), this.total) + 1;
+    let seen = 0;
+    if (ascending) {
+      if (rank <= zero && zero > 0) return 0;
+      seen = zero;
+    }
+    const runCount = this.uint();
     let key = 0;
-    let lastKey = 0;
+    let last = Number.NaN;
     for (let i = 0; i < runCount; i++) {
-      key = i === 0 ? r.sint() : key + r.uint();
-      const length = r.uint();
-      for (let j = 0; j < length; j++, key++) {
-        seen += r.uint();
-        lastKey = key;
-        if (seen >= rank) return representative(key);
+      key = i === 0 ? this.sint() : key + dir * this.uint();
+      const length = this.uint();
+      for (let j = 0; j < length; j++, key += dir) {
+        seen += this.uint();
+        last = key;
+        if (seen >= target) return representative(key);
       }
     }
-    return seen === 0 ? Number.NaN : representative(lastKey);
+    // Past the last bin: version 2 has reached the zero bin; otherwise clamp to the last bin seen.
+    if (!ascending && zero > 0) return 0;
+    return seen === 0 ? Number.NaN : representative(last);
   }
 
   partialSums(k: number, fromTop: boolean): { sum: number; sumSquares: number } {
@@ -261,15 +305,49 @@ export class EncodedSketch {
   }
 
   full(): QuantileSketch {
-    this.decoded ??= QuantileSketch.decode(this.bytes);
+    this.decoded ??=
+      this.start < this.end ? QuantileSketch.decode(this.bytes.subarray(this.start, this.end)) : new QuantileSketch();
     return this.decoded;
+  }
+
+  private uint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.pos >= this.end) throw new Error('truncated sketch');
+      const b = this.bytes[this.pos++];
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error('corrupt sketch varint');
+    }
+  }
+
+  private sint(): number {
+    const z = this.uint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
 }
 
 const EMPTY = new Float64Array(0);
 
+function reverseFrom(a: number[], from: number): void {
+  for (let i = from, j = a.length - 1; i < j; i++, j--) [a[i], a[j]] = [a[j], a[i]];
+}
+const EMPTY_BYTES = new Uint8Array(0);
+
+/** Bin representatives, computed once per key: the power was a tenth of reading a day of percentiles. */
+const REPRESENTATIVES = new Float64Array(2 * MAX_ABS_KEY + 1).fill(Number.NaN);
+
 function representative(key: number): number {
-  return (2 * GAMMA ** key) / (GAMMA + 1);
+  const i = key + MAX_ABS_KEY;
+  if (!(i >= 0 && i < REPRESENTATIVES.length)) return (2 * GAMMA ** key) / (GAMMA + 1);
+  let v = REPRESENTATIVES[i];
+  if (Number.isNaN(v)) {
+    v = (2 * GAMMA ** key) / (GAMMA + 1);
+    REPRESENTATIVES[i] = v;
+  }
+  return v;
 }
 
 class VarintWriter {
@@ -327,22 +405,25 @@ class VarintReader {
 }
 
 /**
- * Walks an encoded sketch: the zero bin's count first, then every stored bin in key order. Checks the
- * version, the key range and that nothing trails, so every reader of the encoding rejects the same junk.
+ * Walks an encoded sketch: the zero bin's count first, then every stored bin (highest key first, or lowest
+ * first in version 1). Checks the version, the key range and that nothing trails, so every reader of the
+ * encoding rejects the same junk.
  */
 function readEncoded(bytes: Uint8Array, onZero: (count: number) => void, onBin: (key: number, count: number) => void) {
   const r = new VarintReader(bytes);
   const version = r.uint();
-  if (version !== ENCODING_VERSION) throw new Error(`unknown sketch encoding version ${version}`);
+  if (version !== ENCODING_VERSION && version !== ASCENDING_VERSION)
+    throw new Error(`unknown sketch encoding version ${version}`);
+  const dir = version === ASCENDING_VERSION ? 1 : -1;
   onZero(r.uint());
   const runCount = r.uint();
   let key = 0;
   for (let i = 0; i < runCount; i++) {
-    key = i === 0 ? r.sint() : key + r.uint();
+    key = i === 0 ? r.sint() : key + dir * r.uint();
     const length = r.uint();
-    if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + length) > MAX_ABS_KEY)
+    if (Math.abs(key) > MAX_ABS_KEY || Math.abs(key + dir * length) > MAX_ABS_KEY)
       throw new Error('corrupt sketch: key out of range');
-    for (let j = 0; j < length; j++) onBin(key++, r.uint());
+    for (let j = 0; j < length; j++, key += dir) onBin(key, r.uint());
   }
   if (!r.atEnd()) throw new Error('corrupt sketch: trailing bytes');
 }

@@ -65,6 +65,11 @@ function parsePercentileSuffix(suffix: string): number | null {
   return top ? -value : value;
 }
 
+/** Whether the stat reads the sketch (the others come from the exact fields alone). */
+export function statNeedsSketch(stat: TimerStat): boolean {
+  return stat.kind === 'median' || (stat.kind === 'percentile' && stat.field !== 'count');
+}
+
 /** The stat's value for one summary over `intervalSec`, or NaN where etsy would emit nothing. */
 export function computeTimerStat(stat: TimerStat, s: SummaryView, intervalSec: number): number {
   switch (stat.kind) {

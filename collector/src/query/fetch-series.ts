@@ -1,6 +1,6 @@
-import { EncodedSketch, QuantileSketch } from '../aggregate/sketch.js';
-import { computeTimerStat, parseTimerStat, type SummaryView, type TimerStat } from '../aggregate/timer-stats.js';
+import { computeTimerStat, parseTimerStat, type TimerStat } from '../aggregate/timer-stats.js';
 import { emptySummary, mergeSummary, type TimerSummary } from '../aggregate/timer-summary.js';
+import { summaryView } from '../store/chunk-codec.js';
 import { pickTier, type RetentionTier } from '../store/retention.js';
 import { SeriesKind } from '../store/series-kind.js';
 import type { SummaryRow } from '../store/sqlite-reader.js';
@@ -14,6 +14,8 @@ export interface SeriesSource {
   readInto(seriesId: number, stepSec: number, start: number, out: Float64Array): void;
   readValues(seriesId: number, stepSec: number, from: number, until: number): Array<[number, number]>;
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[];
+  /** Fills `out` (pre-filled with NaN) with `stat` of each timer interval of [start, start + out.length * step). */
+  readTimerStatInto(seriesId: number, stepSec: number, start: number, out: Float64Array, stat: TimerStat): void;
 }
 
 export interface TimeRange {
@@ -45,9 +47,7 @@ export function fetchLeaf(
 
   if (series.kind === SeriesKind.Timer) {
     const timerStat = parseTimerStat(stat) as TimerStat;
-    for (const row of source.readSummaries(series.id, step, start, end - step)) {
-      values[(row[0] - start) / step] = computeTimerStat(timerStat, toView(row), step);
-    }
+    source.readTimerStatInto(series.id, step, start, values, timerStat);
     // Recent buckets not rolled up yet are rebuilt from the finer tiers, over whatever the tier held.
     for (const b of recent) {
       const folded = foldTimers(source, series.id, finer, b, step, range.now);
@@ -125,7 +125,7 @@ function foldTimers(
   const rows = source.readSummaries(id, tier.stepSec, bucket, bucket + step - 1);
   if (rows.length === 0) return undefined;
   const total = emptySummary();
-  for (const row of rows) mergeSummary(total, toSummary(row, true));
+  for (const row of rows) mergeSummary(total, toSummary(row));
   return total;
 }
 
@@ -141,36 +141,10 @@ function defaultConsolidation(kind: SeriesKind, stat: string): ConsolidationFunc
   return 'average';
 }
 
-/** A stored interval for reading stats: the sketch is read in place, decoded only if a stat needs it. */
-/** Stands in for a missing sketch; only ever read. */
-const NO_SKETCH = new QuantileSketch();
-
-function toView(row: SummaryRow): SummaryView {
-  const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
-  return {
-    count,
-    n,
-    sum,
-    sumSquares,
-    m2,
-    min: min ?? Number.NaN,
-    max: max ?? Number.NaN,
-    sketch: sketch ? new EncodedSketch(sketch) : NO_SKETCH,
-  };
-}
-
-function toSummary(row: SummaryRow, withSketch: boolean): TimerSummary {
-  const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
-  return {
-    count,
-    n,
-    sum,
-    sumSquares,
-    m2,
-    min: min ?? Number.NaN,
-    max: max ?? Number.NaN,
-    sketch: withSketch && sketch ? QuantileSketch.decode(sketch) : new QuantileSketch(),
-  };
+/** A stored interval with its sketch decoded, ready to merge. */
+function toSummary(row: SummaryRow): TimerSummary {
+  const view = summaryView(row);
+  return { ...view, sketch: view.sketch.full() };
 }
 
 /** `;env=prod;host=a` → { env: 'prod', host: 'a' }. */

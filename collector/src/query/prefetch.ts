@@ -1,3 +1,5 @@
+import { computeTimerStat } from '../aggregate/timer-stats.js';
+import { summaryView } from '../store/chunk-codec.js';
 import type { SummaryRow } from '../store/sqlite-reader.js';
 import type { BulkLoader, PointArrays } from '../store/storage.js';
 import type { SeriesSource } from './fetch-series.js';
@@ -58,6 +60,11 @@ export class PrefetchCache {
         return [];
       }
       return (hit.data ?? []).filter((row) => row[0] >= from && row[0] <= until);
+    },
+    readTimerStatInto: (id, step, start, out, stat) => {
+      for (const row of this.source.readSummaries(id, step, start, start + (out.length - 1) * step)) {
+        out[(row[0] - start) / step] = computeTimerStat(stat, summaryView(row), step);
+      }
     },
   };
 

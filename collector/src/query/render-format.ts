@@ -3,6 +3,7 @@
  * the JSON body and the CSV body (renderViewCsv). Byte-compatible except for how numbers are spelled in JSON.
  */
 
+import { JsonBytes } from './json-bytes.js';
 import { chargeQueryPoints } from './query-limits.js';
 import type { ConsolidationFunc, TimeSeries } from './series.js';
 import { zoneOffset } from './time.js';
@@ -131,12 +132,12 @@ function jsonString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function jsonValue(v: number): string {
-  if (Number.isNaN(v)) return 'null';
+function writeJsonValue(out: JsonBytes, v: number): void {
+  if (Number.isNaN(v)) out.ascii('null');
   // graphite-web rewrites Python's Infinity into these overflowing literals, which JSON parsers read as ±Infinity.
-  if (v === Infinity) return '1e9999';
-  if (v === -Infinity) return '-1e9999';
-  return String(v);
+  else if (v === Infinity) out.ascii('1e9999');
+  else if (v === -Infinity) out.ascii('-1e9999');
+  else out.number(v);
 }
 
 function jsonTags(s: TimeSeries): string {
@@ -149,24 +150,36 @@ function jsonTags(s: TimeSeries): string {
  * The /render?format=json body: `[{"target": …, "tags": {…}, "datapoints": [[v, t], …]}, …]` with Python's
  * separators. NaN → null, ±Infinity → ±1e9999. noNullPoints drops null points and series left with none.
  */
-export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): string {
+export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): Buffer {
+  const out = new JsonBytes();
   // graphite-web's `if any(data)`: when every series is empty it writes no series at all.
-  if (!series.some((s) => s.values.length > 0)) return '[]';
-  const out: string[] = [];
+  if (!series.some((s) => s.values.length > 0)) {
+    out.ascii('[]');
+    return out.finish();
+  }
+  out.u8(0x5b);
+  let written = 0;
   for (const s of consolidateForRender(series, opts.maxDataPoints)) {
     // Writing a point costs more than reading it: output is charged to the request's budget too.
     chargeQueryPoints(s.values.length, 'written');
-    const points: string[] = [];
     const { values, start, step } = s;
+    if (opts.noNullPoints && !values.some((v) => !Number.isNaN(v))) continue;
+    out.ascii(`${written++ > 0 ? ', ' : ''}{"target": ${jsonString(s.name)}, "tags": ${jsonTags(s)}, "datapoints": [`);
+    let first = true;
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       if (opts.noNullPoints && Number.isNaN(v)) continue;
-      points.push(`[${jsonValue(v)}, ${start + i * step}]`);
+      out.ascii(first ? '[' : ', [');
+      first = false;
+      writeJsonValue(out, v);
+      out.ascii(', ');
+      out.integer(start + i * step);
+      out.u8(0x5d);
     }
-    if (opts.noNullPoints && points.length === 0) continue;
-    out.push(`{"target": ${jsonString(s.name)}, "tags": ${jsonTags(s)}, "datapoints": [${points.join(', ')}]}`);
+    out.ascii(']}');
   }
-  return `[${out.join(', ')}]`;
+  out.u8(0x5d);
+  return out.finish();
 }
 
 /** Python's repr() of a float, which csv.writer prints: `1.0`, `0.1`, `1e+16`, `1e-05`, `inf`. */

@@ -1,3 +1,5 @@
+import { EncodedSketch } from '../aggregate/sketch.js';
+import { computeTimerStat, type SummaryView, type TimerStat } from '../aggregate/timer-stats.js';
 import type { SummaryRow } from './sqlite-reader.js';
 
 /**
@@ -105,51 +107,148 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
 
 /** The chunk's intervals as rows, `ts` = start + index * step; sketches are views into the blob. */
 export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number): SummaryRow[] {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const corrupt = () => new Error('corrupt timer chunk');
-  if (blob.byteLength < 2) throw corrupt();
-  const entries = view.getUint16(0, true);
   const out: SummaryRow[] = [];
-  let p = 2;
-  const varint = () => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      if (p >= blob.byteLength || scale > 2 ** 49) throw corrupt();
-      const b = blob[p++];
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 0x80;
-    }
-  };
-  const float = () => {
-    if (p + 8 > blob.byteLength) throw corrupt();
-    const v = view.getFloat64(p, true);
-    p += 8;
-    return v;
-  };
-  for (let e = 0; e < entries; e++) {
-    if (p + 4 > blob.byteLength) throw corrupt();
-    const index = view.getUint16(p, true);
-    const flags = blob[p + 2];
-    p += 3;
-    const n = varint();
-    const count = flags & SAME_COUNT ? n : float();
-    const ts = start + index * stepSec;
-    if (flags & IDLE) {
-      out.push([ts, count, 0, 0, 0, 0, null, null, null]);
-      continue;
-    }
-    const sum = float();
-    const sumsq = float();
-    const m2 = float();
-    const min = float();
-    const max = float();
-    const len = varint();
-    if (p + len > blob.byteLength) throw corrupt();
-    const sketch = len > 0 ? blob.subarray(p, p + len) : null;
-    p += len;
-    out.push([ts, count, n, sum, sumsq, m2, Number.isNaN(min) ? null : min, Number.isNaN(max) ? null : max, sketch]);
+  const c = new SummaryCursor(blob);
+  while (c.next()) {
+    const ts = start + c.index * stepSec;
+    if (c.n === 0) out.push([ts, c.count, 0, 0, 0, 0, null, null, null]);
+    else
+      out.push([
+        ts,
+        c.count,
+        c.n,
+        c.sum,
+        c.sumSquares,
+        c.m2,
+        Number.isNaN(c.min) ? null : c.min,
+        Number.isNaN(c.max) ? null : c.max,
+        c.sketchEnd > c.sketchStart ? blob.subarray(c.sketchStart, c.sketchEnd) : null,
+      ]);
   }
   return out;
+}
+
+/**
+ * Writes `stat` of each of the chunk's intervals into `out`, where `offset` is the index in `out` of the
+ * chunk's first step (intervals outside `out` are skipped). Reads the blob in place through one cursor,
+ * and touches a sketch only for the stats that need it: nothing is allocated per interval.
+ */
+export function decodeTimerStatInto(
+  blob: Uint8Array,
+  stat: TimerStat,
+  stepSec: number,
+  out: Float64Array,
+  offset: number,
+): void {
+  const c = new SummaryCursor(blob);
+  while (c.next()) {
+    const i = offset + c.index;
+    if (i >= 0 && i < out.length) out[i] = computeTimerStat(stat, c, stepSec);
+  }
+}
+
+/** A stored interval (hot row or decoded chunk row) as the stats read it: the sketch is read in place. */
+export function summaryView(row: SummaryRow): SummaryView & { sketch: EncodedSketch } {
+  const [, count, n, sum, sumSquares, m2, min, max, sketch] = row;
+  return {
+    count,
+    n,
+    sum,
+    sumSquares,
+    m2,
+    min: min ?? Number.NaN,
+    max: max ?? Number.NaN,
+    sketch: sketch ? new EncodedSketch(sketch, n) : new EncodedSketch(),
+  };
+}
+
+/**
+ * Walks a timer chunk's intervals in place: each next() moves to the following one and sets the fields
+ * (an idle interval has n = 0, NaN min/max and an empty sketch), so the chunk is read without a row
+ * object per interval. The sketch is blob[sketchStart, sketchEnd), also offered ready to read as `sketch`.
+ */
+class SummaryCursor implements SummaryView {
+  index = 0;
+  count = 0;
+  n = 0;
+  sum = 0;
+  sumSquares = 0;
+  m2 = 0;
+  min = Number.NaN;
+  max = Number.NaN;
+  sketchStart = 0;
+  sketchEnd = 0;
+  readonly sketch = new EncodedSketch();
+  private readonly view: DataView;
+  private left: number;
+  private p = 2;
+
+  constructor(private readonly blob: Uint8Array) {
+    if (blob.byteLength < 2) throw corrupt();
+    this.view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    this.left = this.view.getUint16(0, true);
+  }
+
+  next(): boolean {
+    if (this.left === 0) return false;
+    this.left--;
+    const { blob, view } = this;
+    const size = blob.byteLength;
+    let p = this.p;
+    if (p + 4 > size) throw corrupt();
+    this.index = view.getUint16(p, true);
+    const flags = blob[p + 2];
+    p += 3;
+    let n = blob[p++];
+    if (n >= 0x80) [n, p] = slowVarint(blob, p - 1);
+    this.n = n;
+    if (flags & SAME_COUNT) this.count = n;
+    else {
+      if (p + 8 > size) throw corrupt();
+      this.count = view.getFloat64(p, true);
+      p += 8;
+    }
+    if (flags & IDLE) {
+      this.sum = this.sumSquares = this.m2 = 0;
+      this.min = this.max = Number.NaN;
+      this.sketchStart = this.sketchEnd = p;
+    } else {
+      if (p + 41 > size) throw corrupt();
+      this.sum = view.getFloat64(p, true);
+      this.sumSquares = view.getFloat64(p + 8, true);
+      this.m2 = view.getFloat64(p + 16, true);
+      this.min = view.getFloat64(p + 24, true);
+      this.max = view.getFloat64(p + 32, true);
+      p += 40;
+      let len = blob[p++];
+      if (len >= 0x80) [len, p] = slowVarint(blob, p - 1);
+      if (p + len > size) throw corrupt();
+      this.sketchStart = p;
+      this.sketchEnd = p + len;
+      p += len;
+    }
+    this.sketch.reset(blob, this.sketchStart, this.sketchEnd, n);
+    this.p = p;
+    return true;
+  }
+}
+
+/** A varint of more than one byte at blob[at]: its value and the position after it. */
+function slowVarint(blob: Uint8Array, at: number): [number, number] {
+  // Two bytes (sketches of 128 bytes to 16 KB) are common enough to skip the loop.
+  if (at + 1 < blob.byteLength && blob[at + 1] < 0x80) return [(blob[at] & 0x7f) + blob[at + 1] * 0x80, at + 2];
+  let p = at;
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    if (p >= blob.byteLength || scale > 2 ** 49) throw corrupt();
+    const b = blob[p++];
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return [value, p];
+    scale *= 0x80;
+  }
+}
+
+function corrupt(): Error {
+  return new Error('corrupt timer chunk');
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { chunkSpan, decodeSummaries, decodeValuesInto } from './chunk-codec.js';
+import { computeTimerStat, statNeedsSketch, type TimerStat } from '../aggregate/timer-stats.js';
+import { chunkSpan, decodeSummaries, decodeTimerStatInto, decodeValuesInto, summaryView } from './chunk-codec.js';
 import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import type { SeriesRow } from './series-kind.js';
 import { type Db, openForRead } from './sqlite-open.js';
@@ -82,6 +83,33 @@ export class SqliteReader {
       if (!Number.isNaN(v) && ts >= from) out.push([ts, v]);
     });
     return out;
+  }
+
+  /**
+   * Fills `out` with one timer stat per interval of [start, start + out.length * step), computed straight
+   * from the stored bytes (chunk-codec's decodeTimerStatInto). The caller pre-fills `out` with NaN.
+   */
+  readTimerStatInto(seriesId: number, stepSec: number, start: number, out: Float64Array, stat: TimerStat): void {
+    this.snapshot(() => {
+      const end = start + out.length * stepSec;
+      const chunks = this.statement(
+        `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
+      );
+      for (const [chunk, data] of chunks.raw(true).iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<
+        [number, Uint8Array]
+      >) {
+        decodeTimerStatInto(data, stat, stepSec, out, (chunk - start) / stepSec);
+      }
+      // Hot rows come after the chunks: a late point not sealed yet overrides its chunk's, as in readSummaries.
+      // Each blob read costs a Buffer, dearer than the rest of the row: the sketch only when the stat needs it.
+      const hot = this.statement(
+        `SELECT ts, count, n, sum, sumsq, m2, min, max, ${statNeedsSketch(stat) ? 'sketch' : 'NULL'}
+         FROM ${timersTable(stepSec)} WHERE series_id = ? AND ts >= ? AND ts < ?`,
+      );
+      for (const row of hot.raw(true).iterate(seriesId, start, end) as Iterable<SummaryRow>) {
+        out[(row[0] - start) / stepSec] = computeTimerStat(stat, summaryView(row), stepSec);
+      }
+    });
   }
 
   /** Timer intervals with from <= ts <= until, in time order, from sealed chunks and hot rows. */

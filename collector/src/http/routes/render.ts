@@ -63,7 +63,8 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
       maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),
       noNullPoints: p.noNullPoints !== undefined,
     });
-    if (p.jsonp) return { type: 'text/javascript', body: `${p.jsonp}(${json})` };
+    if (p.jsonp)
+      return { type: 'text/javascript', body: Buffer.concat([Buffer.from(`${p.jsonp}(`), json, Buffer.from(')')]) };
     return { type: 'application/json', body: json };
   };
 

@@ -3,23 +3,9 @@
  * arrays, no separators. Rows are written column by column in the table's column order.
  */
 
-export class RowBinaryWriter {
-  private buf: Buffer;
-  private pos = 0;
+import { ByteWriter } from '../../byte-writer.js';
 
-  constructor(initialBytes = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-
-  get length(): number {
-    return this.pos;
-  }
-
-  u8(v: number): void {
-    this.room(1);
-    this.buf[this.pos++] = v;
-  }
-
+export class RowBinaryWriter extends ByteWriter {
   u32(v: number): void {
     this.room(4);
     this.buf.writeUInt32LE(v, this.pos);
@@ -72,17 +58,6 @@ export class RowBinaryWriter {
   arrayU64(values: ArrayLike<number>): void {
     this.varint(values.length);
     for (let i = 0; i < values.length; i++) this.u64(values[i]);
-  }
-
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
   }
 }
 

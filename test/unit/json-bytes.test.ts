@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonBytes } from '../../collector/src/query/json-bytes.js';
+
+function spell(v: number): string {
+  const out = new JsonBytes(4);
+  out.number(v);
+  return out.finish().toString('latin1');
+}
+
+describe('JsonBytes', () => {
+  it('spells numbers exactly as String() does', () => {
+    const cases = [0, -0, 1, -1, 7.5, -7.5, 0.1, -0.1, 12.3, 1e15, 1e15 + 0.5, 2 ** 53, 2 ** 53 + 2, -(2 ** 53)];
+    cases.push(1e21, 1e-7, 123456789012345.6, 99999999999999.9, 0.30000000000000004, 5e-324, Number.MAX_VALUE);
+    for (const v of cases) expect(spell(v), String(v)).toBe(String(v));
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => spell(v) === String(v)),
+      { numRuns: 20_000 },
+    );
+    // Counts and per-second rates: integers and tenths, the shapes with their own fast path.
+    fc.assert(
+      fc.property(fc.integer({ min: -(10 ** 15), max: 10 ** 15 }), fc.integer({ min: 1, max: 100 }), (n, d) => {
+        const v = n / d;
+        return spell(v) === String(v) && spell(n) === String(n);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('grows past its first buffer and keeps every byte', () => {
+    const out = new JsonBytes(2);
+    const expected: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      out.ascii('[');
+      out.number(i / 10);
+      out.ascii(', ');
+      out.integer(1_796_000_000 + i * 10);
+      out.u8(0x5d);
+      expected.push(`[${i / 10}, ${1_796_000_000 + i * 10}]`);
+    }
+    expect(out.length).toBe(expected.join('').length);
+    expect(out.finish().toString('latin1')).toBe(expected.join(''));
+  });
+});
