@@ -14,7 +14,7 @@ import { FlushRetry, type FlushRetryStats } from './store/flush-retry.js';
 import { openStorage } from './store/open-storage.js';
 import type { SeriesRow } from './store/series-kind.js';
 import { StoreWriter } from './store/store-writer.js';
-import { emptyWriteBatch } from './store/write-batch.js';
+import { emptyWriteBatch, type WriteBatch } from './store/write-batch.js';
 import type { Supervised, ThreadHealth } from './supervised-thread.js';
 
 /**
@@ -43,6 +43,8 @@ export interface CollectorStats {
   store: FlushRetryStats;
   totals: Record<SelfCounter, number>;
   udpReceiveBufferBytes: number;
+  /** How long the store write in flight has gone unanswered, once that is over two intervals and 10 s (else null). */
+  storeStalledMs: number | null;
   /** The worker threads (the writer thread with SQLite only): up, or down and being restarted. */
   threads: Record<string, ThreadHealth>;
 }
@@ -72,7 +74,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
 
   const interval = config.flushIntervalSec;
   const retry = new FlushRetry(MAX_PENDING_POINTS);
-  const stats: Omit<CollectorStats, 'totals' | 'threads'> = {
+  const stats: Omit<CollectorStats, 'totals' | 'threads' | 'storeStalledMs'> = {
     startedAt: Date.now(),
     flushes: 0,
     lastFlushAt: null,
@@ -143,7 +145,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       events: writer,
       dashboards: { read: storage.dashboards, write: writer },
       log,
-      stats: async () => ({ ...stats, totals: await ingest.totals(), threads: threadHealth() }),
+      stats: async () => ({
+        ...stats,
+        totals: await ingest.totals(),
+        threads: threadHealth(),
+        storeStalledMs: stalledMs(),
+      }),
     });
     if (process.env.TRENDLINE_TEST_HOOKS === '1') {
       const hooks = { ingest: (how: 'throw' | 'exit') => ingest.crash(how) };
@@ -166,12 +173,21 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   superviseLogs(log, threads);
 
   let extraGauges: Array<[string, number]> = [];
-  const flush = async (tickSec: number): Promise<void> => {
+  let lastHeldTick = 0;
+  /** Ends the interval at tickSec and holds its batch for the store (`drain` writes it). */
+  const take = async (tickSec: number): Promise<void> => {
     const { batch, processingMs } = await ingest.flush(tickSec).catch((err: Error) => {
       // The interval's aggregates died with the thread; held flushes and own metrics are still written.
       log.error({ err, ts: tickSec }, 'ingest thread is down at the flush: this interval is lost');
       return { batch: emptyWriteBatch(tickSec, interval), processingMs: 0 };
     });
+    const r = retry.stats;
+    extraGauges.push(
+      ['stats.statsd.store.pending_points', r.pendingPoints],
+      ['stats.statsd.store.failed_writes', r.failedWrites],
+      ['stats.statsd.store.dropped_points', r.droppedPoints],
+      ['stats.statsd.store.write_stalled_ms', stalledMs() ?? 0],
+    );
     for (const [name, t] of Object.entries(threads)) {
       extraGauges.push(
         [`stats.statsd.threads.${name}.restarts`, t.health.restarts],
@@ -183,10 +199,40 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       batch.gauges.values.push(value);
     }
     extraGauges = [];
+    retry.hold(batch);
+    lastHeldTick = tickSec;
+  };
+
+  // A write that neither succeeds nor fails (a server that hangs) is reported once it has taken two intervals,
+  // and never before 10 s: SQLite waits up to 5 s for a lock before it fails a write.
+  const stallMs = Math.max(2 * interval, 10) * 1000;
+  let writeSince: number | null = null;
+  let stallWarned = false;
+  const stalledMs = () => (writeSince !== null && Date.now() - writeSince >= stallMs ? Date.now() - writeSince : null);
+  const watchedWrite = async (b: WriteBatch) => {
+    writeSince = Date.now();
+    const warn = setTimeout(() => {
+      stallWarned = true;
+      log.warn(
+        { ts: b.ts, stalledMs: stallMs, pendingBatches: retry.stats.pendingBatches },
+        'store write has not answered: new flushes are held in memory meanwhile',
+      );
+    }, stallMs);
+    try {
+      return await writer.write(b);
+    } finally {
+      clearTimeout(warn);
+      writeSince = null;
+    }
+  };
+
+  /** Writes what is held, oldest first, until the store refuses one. */
+  const writeHeld = async (): Promise<void> => {
+    const upTo = lastHeldTick;
     stats.pendingWrites++;
     try {
-      const drained = await retry.write(batch, (b) => writer.write(b));
-      for (const { written } of drained.written) {
+      const drained = await retry.drain(watchedWrite);
+      for (const { batch, written } of drained.written) {
         addSeries(written.result.newSeries);
         stats.flushes++;
         stats.lastFlushMs = written.totalMs;
@@ -203,25 +249,21 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         }
       }
       const r = retry.stats;
-      extraGauges.push(
-        ['stats.statsd.store.pending_points', r.pendingPoints],
-        ['stats.statsd.store.failed_writes', r.failedWrites],
-        ['stats.statsd.store.dropped_points', r.droppedPoints],
-      );
       if (drained.error === null) {
-        if (stats.lastFlushError !== null) {
+        if (stats.lastFlushError !== null || stallWarned) {
           log.warn(
             { written: drained.written.length, droppedPoints: r.droppedPoints },
             'store takes writes again: the flushes held in memory are written',
           );
         }
-        stats.lastFlushAt = tickSec;
+        stallWarned = false;
+        stats.lastFlushAt = upTo;
         stats.lastFlushError = null;
       } else {
         stats.flushErrors++;
         stats.lastFlushError = drained.error.message;
         log.error(
-          { err: drained.error, ts: batch.ts, pendingBatches: r.pendingBatches, droppedPoints: r.droppedPoints },
+          { err: drained.error, pendingBatches: r.pendingBatches, droppedPoints: r.droppedPoints },
           'flush failed: kept in memory and retried at the next flush',
         );
       }
@@ -230,15 +272,39 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     }
   };
 
+  // One write loop at a time, and at most one waiting behind it (it writes everything held before it starts):
+  // a store that hangs delays writes, never the flushes that take each interval's batch on time.
+  let writing: Promise<void> | null = null;
+  let waiting: Promise<void> | null = null;
+  const drain = (): Promise<void> => {
+    if (writing === null) {
+      writing = writeHeld().finally(() => {
+        writing = null;
+      });
+      return writing;
+    }
+    waiting ??= writing.then(() => {
+      waiting = null;
+      return drain();
+    });
+    return waiting;
+  };
+
+  // Taking batches is ordered (each interval once, in order); writing them follows on its own.
+  let taking = Promise.resolve();
+  const flush = (tickSec: number): Promise<void> => {
+    taking = taking.then(() => take(tickSec)).catch((err: Error) => log.error({ err, ts: tickSec }, 'flush failed'));
+    return taking.then(drain);
+  };
+
   // Flushes run on the interval grid (k * interval), so every collector's buckets line up.
   let timer: NodeJS.Timeout | null = null;
-  let chain = Promise.resolve();
   const nextTick = () => (Math.floor(Date.now() / 1000 / interval) + 1) * interval;
   const schedule = () => {
     const tick = nextTick();
     timer = setTimeout(
       () => {
-        chain = chain.then(() => flush(tick));
+        void flush(tick);
         schedule();
       },
       Math.max(0, tick * 1000 - Date.now()),
@@ -278,10 +344,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     httpPort: httpAddressPort(httpApp),
     statsdPort: ingest.statsdPort,
     app: httpApp,
-    flushNow: () => {
-      chain = chain.then(() => flush(nextTick()));
-      return chain;
-    },
+    flushNow: () => flush(nextTick()),
     close: () => {
       closing ??= (async () => {
         if (timer) clearTimeout(timer);
@@ -290,8 +353,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         await unixSocket?.close();
         await ingest.stopListening();
         // What arrived in the unfinished interval is written to its bucket; a restart merges into it.
-        chain = chain.then(() => flush(nextTick()));
-        await chain;
+        await flush(nextTick());
         await ingest.terminate();
         if (retry.stats.pendingPoints > 0) {
           log.error({ store: retry.stats }, 'stopping with flushes the store refused: their points are lost');

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sendUdp, startTestCollector, type TestCollector, tempDir, total, waitFor } from '../support/collector.js';
+import { fillDevice } from '../support/disk.js';
 import { capturingLog } from '../support/log.js';
 
 /**
@@ -208,16 +209,7 @@ describe('the SQLite file stops taking writes', () => {
         lines,
         {
           async inject() {
-            // Fill every byte left on the device.
-            const fd = openSync(filler, 'w');
-            const chunk = Buffer.alloc(64 * 1024, 1);
-            try {
-              for (;;) writeSync(fd, chunk);
-            } catch (err) {
-              if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-            } finally {
-              closeSync(fd);
-            }
+            fillDevice(filler);
           },
           async release() {
             rmSync(filler);

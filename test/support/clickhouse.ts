@@ -23,6 +23,15 @@ export interface ClickHouseShard {
   kill(): Promise<void>;
   /** Starts it again on the same ports and data; resolves once it answers. */
   start(): Promise<void>;
+  /** SIGSTOP: the server hangs (connections are still accepted by the kernel, nothing answers). */
+  pause(): void;
+  /** SIGCONT: it answers again, where it stopped. */
+  resume(): void;
+}
+
+export interface ClusterOptions {
+  /** Each shard's data directory (default: under the cluster's temp dir), e.g. on a small mount. */
+  dataDirs?: string[];
 }
 
 export interface ClickHouseCluster {
@@ -49,7 +58,7 @@ interface Ports {
   interserver: number;
 }
 
-function configXml(dir: string, ports: Ports, all: Ports[]): string {
+function configXml(dir: string, data: string, ports: Ports, all: Ports[]): string {
   const shards = all
     .map((p) => `<shard><replica><host>127.0.0.1</host><port>${p.tcp}</port></replica></shard>`)
     .join('');
@@ -61,10 +70,10 @@ function configXml(dir: string, ports: Ports, all: Ports[]): string {
   <tcp_port>${ports.tcp}</tcp_port>
   <interserver_http_port>${ports.interserver}</interserver_http_port>
   <interserver_http_host>127.0.0.1</interserver_http_host>
-  <path>${dir}/data/</path>
-  <tmp_path>${dir}/data/tmp/</tmp_path>
-  <user_files_path>${dir}/data/user_files/</user_files_path>
-  <format_schema_path>${dir}/data/format_schemas/</format_schema_path>
+  <path>${data}/</path>
+  <tmp_path>${data}/tmp/</tmp_path>
+  <user_files_path>${data}/user_files/</user_files_path>
+  <format_schema_path>${data}/format_schemas/</format_schema_path>
   <users_config>${dir}/users.xml</users_config>
   <default_profile>default</default_profile>
   <default_database>default</default_database>
@@ -100,7 +109,7 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 30_000)
   throw new Error(`clickhouse-server at ${url} did not answer within ${timeoutMs} ms`);
 }
 
-export async function startClickHouseCluster(shardCount = 2): Promise<ClickHouseCluster> {
+export async function startClickHouseCluster(shardCount = 2, options: ClusterOptions = {}): Promise<ClickHouseCluster> {
   const root = mkdtempSync(join(tmpdir(), 'trendline-ch-'));
   const ports: Ports[] = [];
   for (let i = 0; i < shardCount; i++) {
@@ -108,8 +117,10 @@ export async function startClickHouseCluster(shardCount = 2): Promise<ClickHouse
   }
   const shards = ports.map((p, i) => {
     const dir = join(root, `ch${i + 1}`);
-    mkdirSync(join(dir, 'data', 'tmp'), { recursive: true });
-    writeFileSync(join(dir, 'config.xml'), configXml(dir, p, ports));
+    const data = options.dataDirs?.[i] ?? join(dir, 'data');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(data, 'tmp'), { recursive: true });
+    writeFileSync(join(dir, 'config.xml'), configXml(dir, data, p, ports));
     writeFileSync(join(dir, 'users.xml'), USERS_XML);
     const url = `http://127.0.0.1:${p.http}`;
     let child: ChildProcess | null = null;
@@ -122,6 +133,12 @@ export async function startClickHouseCluster(shardCount = 2): Promise<ClickHouse
         });
         child = proc;
         await waitUntilUp(url, proc);
+      },
+      pause() {
+        child?.kill('SIGSTOP');
+      },
+      resume() {
+        child?.kill('SIGCONT');
       },
       async kill() {
         const proc = child;

@@ -80,3 +80,27 @@ describe('FlushRetry', () => {
     expect(r.stats).toMatchObject({ pendingBatches: 1, droppedPoints: 0 });
   });
 });
+
+describe('FlushRetry while a write hangs', () => {
+  it('holds new flushes within the bound, never dropping the batch being written', async () => {
+    const r = new FlushRetry(5);
+    const stored: number[] = [];
+    let release: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const write = async (b: WriteBatch) => {
+      if (b.ts === 10) await hanging;
+      stored.push(b.ts);
+      return ok(b);
+    };
+    r.hold(batch(10, 2));
+    const draining = r.drain(write);
+    for (const ts of [20, 30, 40]) r.hold(batch(ts, 2));
+    expect(r.stats).toMatchObject({ pendingBatches: 2, pendingPoints: 4, droppedBatches: 2, droppedPoints: 4 });
+    release();
+    await draining;
+    expect(stored).toEqual([10, 40]);
+    expect(r.stats).toMatchObject({ pendingBatches: 0, pendingPoints: 0 });
+  });
+});

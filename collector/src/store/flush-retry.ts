@@ -35,6 +35,8 @@ export function batchPoints(b: WriteBatch): number {
 
 export class FlushRetry {
   private readonly queue: Array<{ batch: WriteBatch; points: number; delayed: boolean }> = [];
+  /** A drain is writing the head of the queue: trimming must not drop it under the write. */
+  private writing = false;
   readonly stats: FlushRetryStats = {
     pendingBatches: 0,
     pendingPoints: 0,
@@ -49,25 +51,42 @@ export class FlushRetry {
 
   /** Queues a new flush behind any that failed before, then writes the queue in order until one fails. */
   async write(batch: WriteBatch, write: (b: WriteBatch) => Promise<Written>): Promise<Drained> {
+    this.hold(batch);
+    return this.drain(write);
+  }
+
+  /** Queues a flush behind any not written yet; `drain` writes it. */
+  hold(batch: WriteBatch): void {
     const points = batchPoints(batch);
     this.queue.push({ batch, points, delayed: false });
     this.stats.pendingPoints += points;
+    // While a write hangs, the bound still holds (otherwise the drain trims after its attempt).
+    if (this.writing) this.trim();
     this.stats.pendingBatches = this.queue.length;
+  }
+
+  /** Writes the queue in order until a write fails. One drain at a time: flushes held meanwhile join its loop. */
+  async drain(write: (b: WriteBatch) => Promise<Written>): Promise<Drained> {
     const out: Drained = { written: [], error: null };
-    while (this.queue.length > 0) {
-      const head = this.queue[0];
-      try {
-        out.written.push({ batch: head.batch, written: await write(head.batch) });
-      } catch (err) {
-        this.stats.failedWrites++;
-        this.stats.lastError = (err as Error).message;
-        out.error = err as Error;
-        break;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0];
+        try {
+          out.written.push({ batch: head.batch, written: await write(head.batch) });
+        } catch (err) {
+          this.stats.failedWrites++;
+          this.stats.lastError = (err as Error).message;
+          out.error = err as Error;
+          break;
+        }
+        this.queue.shift();
+        this.stats.pendingPoints -= head.points;
+        this.stats.pendingBatches = this.queue.length;
+        if (head.delayed) this.stats.recoveredBatches++;
       }
-      this.queue.shift();
-      this.stats.pendingPoints -= head.points;
-      this.stats.pendingBatches = this.queue.length;
-      if (head.delayed) this.stats.recoveredBatches++;
+    } finally {
+      this.writing = false;
     }
     for (const q of this.queue) q.delayed = true;
     if (out.error === null) this.stats.lastError = null;
@@ -76,10 +95,11 @@ export class FlushRetry {
     return out;
   }
 
-  /** Drops the oldest batches beyond the bound; the newest batch is always kept. */
+  /** Drops the oldest batches beyond the bound; the newest batch, and the one being written, are always kept. */
   private trim(): void {
-    while (this.queue.length > 1 && this.stats.pendingPoints > this.maxPendingPoints) {
-      const dropped = this.queue.shift();
+    const first = this.writing ? 1 : 0;
+    while (this.queue.length > first + 1 && this.stats.pendingPoints > this.maxPendingPoints) {
+      const [dropped] = this.queue.splice(first, 1);
       if (!dropped) break;
       this.stats.pendingPoints -= dropped.points;
       this.stats.droppedBatches++;

@@ -13,10 +13,14 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
     const s = await opts.stats();
     const threads = Object.values(s.threads);
     // Down when a thread is given up on (a 503, so a process manager restarts the collector); degraded while
-    // a thread is being restarted, the store refuses writes (they wait in memory) or after it had to drop some.
+    // a thread is being restarted, the store refuses or stalls writes (they wait in memory) or after it had to
+    // drop some.
     const status = threads.some((t) => t.state === 'failed')
       ? 'down'
-      : threads.some((t) => t.state !== 'up') || s.lastFlushError !== null || s.store.droppedPoints > 0
+      : threads.some((t) => t.state !== 'up') ||
+          s.lastFlushError !== null ||
+          s.storeStalledMs !== null ||
+          s.store.droppedPoints > 0
         ? 'degraded'
         : 'ok';
     if (status === 'down') void reply.code(503);
@@ -30,6 +34,7 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
       pendingWrites: s.pendingWrites,
       flushErrors: s.flushErrors,
       lastFlushError: s.lastFlushError,
+      storeStalledMs: s.storeStalledMs,
       store: s.store,
       threads: s.threads,
       udpReceiveBufferBytes: s.udpReceiveBufferBytes,

@@ -20,15 +20,26 @@ export interface ClickHouseOptions {
   /** Settings sent with every request (URL parameters). */
   settings?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * For RowBinary inserts (a flush's rows), default 5 minutes: longer, not shorter, than other requests. An
+   * insert that timed out may still be applied by a server that was hung and wakes up (a SIGSTOPped server
+   * reads the request from its socket buffer when it continues), and then its retry counts the rows twice:
+   * test/integration/clickhouse-store-faults.test.ts measured it with a 10 s timeout. Waiting is free meanwhile,
+   * because flushes keep being taken and held while one write hangs (collector.ts), and /health reports a
+   * stalled write after a few intervals; the timeout is only for a connection that will never answer.
+   */
+  insertTimeoutMs?: number;
 }
 
 export class ClickHouseHttp {
   private readonly base: string;
   private readonly timeoutMs: number;
+  private readonly insertTimeoutMs: number;
 
   constructor(private readonly options: ClickHouseOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.insertTimeoutMs = options.insertTimeoutMs ?? 300_000;
   }
 
   get url(): string {
@@ -49,14 +60,14 @@ export class ClickHouseHttp {
   /** Inserts RowBinary rows; the statement text goes in the URL, the rows in the body. */
   async insertRowBinary(table: SqlFragment, body: Uint8Array, database: string): Promise<void> {
     const query = sql`INSERT INTO ${table} FORMAT RowBinary`;
-    await this.post(new URLSearchParams({ database, query: query.text }), body);
+    await this.post(new URLSearchParams({ database, query: query.text }), body, this.insertTimeoutMs);
   }
 
   async ping(): Promise<void> {
     await this.text(sql`SELECT 1`);
   }
 
-  private async post(params: URLSearchParams, body: string | Uint8Array): Promise<Buffer> {
+  private async post(params: URLSearchParams, body: string | Uint8Array, timeoutMs = this.timeoutMs): Promise<Buffer> {
     for (const [k, v] of Object.entries(this.options.settings ?? {})) params.set(k, v);
     let res: Response | null = null;
     for (let attempt = 1; res === null; attempt++) {
@@ -64,13 +75,16 @@ export class ClickHouseHttp {
         res = await fetch(`${this.base}/?${params}`, {
           method: 'POST',
           body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         // A pooled keep-alive connection the server had already closed fails before the request reaches it:
         // trying again on another connection is safe, even for an insert.
         if (attempt <= STALE_RETRIES && STALE_SOCKET.has(cause?.code ?? '')) continue;
+        if ((err as Error).name === 'TimeoutError') {
+          throw new ClickHouseError(`ClickHouse at ${this.base} did not answer within ${timeoutMs} ms`);
+        }
         throw new ClickHouseError(
           `ClickHouse at ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`,
         );
