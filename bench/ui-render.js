@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.js';
 
 /**
  * UI target: a dashboard of 12 panels × 10,000 points draws in under 500 ms after its data arrives.
@@ -29,7 +29,6 @@ const POINTS = 10_000;
 const STEP = 10;
 const TARGET_MS = 500;
 const UI_DIR = join(import.meta.dirname, '..', 'ui', 'dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 /** Graphite render JSON for one series: a noisy wave, about 2% nulls (gaps). */
@@ -161,19 +160,7 @@ export async function run(ctx) {
   const server = standIn(data);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     ctx.log(`ui-render: ${runs} runs of each delivery in Chromium ${browser.version()}`);
     const together = await measure(browser, base, data, 'together', runs);

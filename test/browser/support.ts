@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CollectorConfig } from 'trendline-collector';
 import { expect } from 'vitest';
+import { launchChromium } from '../../bench/lib/chromium.js';
 import { startTestCollector, type TestCollector } from '../support/collector.js';
 
 /**
@@ -11,25 +12,8 @@ import { startTestCollector, type TestCollector } from '../support/collector.js'
  */
 
 export const UI_DIR = join(import.meta.dirname, '..', '..', 'ui', 'dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: run \`sh scripts/ensure-system-deps.sh\` (or set CHROMIUM_PATH)`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchChromium();
 }
 
 /** A collector that serves the UI; the UI must be built (`npm run build`). */

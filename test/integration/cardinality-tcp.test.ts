@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type GraphiteSeries, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
+import { type GraphiteSeries, serveArgs, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
 
 /**
  * A cardinality attack: a million distinct names inside one minute. The series cap must hold, every name
@@ -53,22 +53,9 @@ function* attack(): Generator<string> {
 
 describe('cardinality attack', () => {
   it('holds the series cap against a million new names in a minute, counts the rest, and keeps existing series exact', async () => {
-    const run = await spawnServe([
-      '--http-host',
-      '127.0.0.1',
-      '--http-port',
-      '0',
-      '--statsd-host',
-      '127.0.0.1',
-      '--statsd-port',
-      '0',
-      '--db',
-      join(dir, 'cardinality.db'),
-      '--flush-interval',
-      '2s',
-      '--max-series',
-      String(CAP),
-    ]);
+    const run = await spawnServe(
+      serveArgs(join(dir, 'cardinality.db'), ['--flush-interval', '2s', '--max-series', String(CAP)]),
+    );
     try {
       // Series that exist before the attack.
       await stream(run.statsdPort, ['victim.hits:1|c\nvictim.level:42|g\n']);

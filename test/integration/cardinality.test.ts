@@ -4,7 +4,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
-import { type GraphiteSeries, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
+import { type GraphiteSeries, serveArgs, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
 
 /**
  * Cardinality attack (issue 9): 1,000,000 distinct names over UDP within a minute against the real CLI. The
@@ -40,11 +40,12 @@ if (clickhouseAvailable()) {
 it.each(backends)(
   '$name: 1,000,000 distinct names in under a minute: the cap holds, rejections are counted, existing series unaffected',
   async ({ name, store }) => {
-    const cli = await spawnServe([
-      ...['--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1', '--statsd-port', '0'],
-      ...['--db', join(dir, `card-${name}.db`), '--flush-interval', '1s', '--retention', '1s:1h,1m:1d'],
-      ...['--max-series', String(CAP), '--log-level', 'info', ...store()],
-    ]);
+    const cli = await spawnServe(
+      serveArgs(join(dir, `card-${name}.db`), [
+        ...['--flush-interval', '1s', '--retention', '1s:1h,1m:1d'],
+        ...['--max-series', String(CAP), '--log-level', 'info', ...store()],
+      ]),
+    );
     const api = `http://127.0.0.1:${cli.httpPort}`;
     const health = async () => (await (await fetch(`${api}/health`)).json()) as Record<string, number | string>;
     try {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, spawnServe, tempDir } from '../support/collector.js';
+import { runCli, serveArgs, spawnServe, tempDir } from '../support/collector.js';
 
 /** `trendline serve` refuses bad settings and unusable resources with one clear line and a non-zero exit. */
 
@@ -79,7 +79,7 @@ describe('trendline serve: resources', () => {
   });
 
   it('exits 1 with one line when the HTTP port is taken', async () => {
-    const running = await spawnServe([...local, '--http-port', '0', '--statsd-port', '0', '--db', join(dir, 'b.db')]);
+    const running = await spawnServe(serveArgs(join(dir, 'b.db')));
     try {
       const args = [
         'serve',

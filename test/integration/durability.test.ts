@@ -2,27 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type GraphiteSeries, sendUdp, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
+import { type GraphiteSeries, sendUdp, serveArgs, spawnServe, tempDir, total, waitFor } from '../support/collector.js';
 
 /** The CLI as users run it: restarts, SIGTERM and kill -9 against a real SQLite file. */
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function serveArgs(db: string): string[] {
-  return [
-    '--http-host',
-    '127.0.0.1',
-    '--http-port',
-    '0',
-    '--statsd-host',
-    '127.0.0.1',
-    '--statsd-port',
-    '0',
-    '--db',
-    db,
-  ];
-}
 
 async function render(httpPort: number, target: string): Promise<GraphiteSeries[]> {
   const res = await fetch(

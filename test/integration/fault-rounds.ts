@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../lib/support.js';
-import { type GraphiteSeries, type RunningCli, spawnServe, total } from '../support/collector.js';
+import { type GraphiteSeries, type RunningCli, serveArgs, spawnServe, total } from '../support/collector.js';
 
 /**
  * kill -9 and SIGTERM under load on the real CLI (issue 9, faults), for any backend: each test file calls
@@ -12,12 +12,9 @@ import { type GraphiteSeries, type RunningCli, spawnServe, total } from '../supp
 
 export const FLUSH_SEC = 1;
 
-export function serveArgs(db: string, statsdPort = 0, store: string[] = []): string[] {
-  return [
-    ...['--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1'],
-    ...['--statsd-port', String(statsdPort), '--db', db, '--flush-interval', `${FLUSH_SEC}s`],
-    ...['--retention', '1s:1h,1m:1d', ...store],
-  ];
+/** The rounds' collector: 1 s flushes, a 1 s tier, and the backend's `--store …` flags. */
+export function roundArgs(db: string, statsdPort = 0, store: string[] = []): string[] {
+  return serveArgs(db, ['--flush-interval', `${FLUSH_SEC}s`, '--retention', '1s:1h,1m:1d', ...store], statsdPort);
 }
 
 /** How a backend is started (`--store …` flags for a database name) and how its storage is checked after a kill. */
@@ -79,7 +76,7 @@ export function killAndTermRounds(backend: Backend, dir: string, skip = false): 
       const store = backend.store('faults_kill9');
       const random = mulberry32(0x9e11);
       const rounds: Array<{ sent: number; safe: number; stored: number; killAfterMs: number }> = [];
-      let cli = await spawnServe(serveArgs(db, 0, store));
+      let cli = await spawnServe(roundArgs(db, 0, store));
       for (let round = 0; round < 20; round++) {
         const name = `fault.k${round}`;
         const killAfterMs = 200 + Math.floor(random() * 2300);
@@ -93,7 +90,7 @@ export function killAndTermRounds(backend: Backend, dir: string, skip = false): 
         const safeBefore = (lastFlushAt - FLUSH_SEC) * 1000;
 
         backend.check(db);
-        cli = await spawnServe(serveArgs(db, 0, store));
+        cli = await spawnServe(roundArgs(db, 0, store));
         const got = await stored(cli, name);
         const sent = l.sentAt.length;
         const safe = l.sentAt.filter((t) => t < safeBefore).length;
@@ -122,7 +119,7 @@ export function killAndTermRounds(backend: Backend, dir: string, skip = false): 
       const db = join(dir, `sigterm-${backend.name}.db`);
       const store = backend.store('faults_sigterm');
       const random = mulberry32(0x7e12);
-      let cli = await spawnServe(serveArgs(db, 0, store));
+      let cli = await spawnServe(roundArgs(db, 0, store));
       const results: Array<{ received: number; stored: number; sent: number }> = [];
       for (let round = 0; round < 5; round++) {
         const name = `fault.t${round}`;
@@ -134,7 +131,7 @@ export function killAndTermRounds(backend: Backend, dir: string, skip = false): 
         expect(await cli.exited).toBe(0);
         l.stop();
         backend.check(db);
-        cli = await spawnServe(serveArgs(db, 0, store));
+        cli = await spawnServe(roundArgs(db, 0, store));
         const got = await stored(cli, name);
         results.push({ received, stored: got, sent: l.sentAt.length });
         expect(got, JSON.stringify(results.at(-1))).toBeGreaterThanOrEqual(received);

@@ -4,7 +4,7 @@ import { createMetrics, type MetricsError } from 'trendline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../lib/support.js';
 import { spawnServe, tempDir, waitFor } from '../support/collector.js';
-import { health, killAndTermRounds, SQLITE, serveArgs, stored } from './fault-rounds.js';
+import { health, killAndTermRounds, roundArgs, SQLITE, stored } from './fault-rounds.js';
 
 /**
  * Faults (issue 9), on the real CLI with a real SQLite file and real UDP: kill -9 at random moments under load,
@@ -32,7 +32,7 @@ describe('faults: the client library', () => {
         onError: (e) => errors.push(e),
         env: {},
       });
-      let cli = await spawnServe(serveArgs(db, port));
+      let cli = await spawnServe(roundArgs(db, port));
       try {
         m.increment('before');
         await m.flush();
@@ -55,7 +55,7 @@ describe('faults: the client library', () => {
         expect(heapGrowthMB).toBeLessThan(64);
         if (protocol === 'tcp') expect(m.dropped).toBeGreaterThan(0);
 
-        cli = await spawnServe(serveArgs(db, port));
+        cli = await spawnServe(roundArgs(db, port));
         await waitFor(
           async () => {
             m.increment('after');

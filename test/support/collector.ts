@@ -173,6 +173,17 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
+/**
+ * `trendline serve` flags for a test: loopback only, any free HTTP port, the StatsD port given (any free one by
+ * default) and the SQLite file, then `more`.
+ */
+export function serveArgs(db: string, more: string[] = [], statsdPort = 0): string[] {
+  return [
+    ...['--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1'],
+    ...['--statsd-port', String(statsdPort), '--db', db, ...more],
+  ];
+}
+
 /** Starts `trendline serve` and waits for its "started" log line, which names the ports it bound. */
 export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
