@@ -31,13 +31,16 @@ describe('JsonBytes', () => {
     const out = new JsonBytes(2);
     const expected: string[] = [];
     for (let i = 0; i < 5000; i++) {
-      out.ascii('[');
       out.number(i / 10);
-      out.ascii(', ');
-      out.integer(1_796_000_000 + i * 10);
-      out.u8(0x5d);
-      expected.push(`[${i / 10}, ${1_796_000_000 + i * 10}]`);
+      out.ascii(' ');
+      out.integer(-i);
+      out.pair(i % 3 === 0 ? Number.NaN : i / 7, 1_796_000_000 + i * 10, i % 2 === 0);
+      const pair = `[${i % 3 === 0 ? 'null' : i / 7}, ${1_796_000_000 + i * 10}]`;
+      expected.push(`${i / 10} ${-i}${i % 2 === 0 ? '' : ', '}${pair}`);
     }
+    out.pair(Infinity, 0, false);
+    out.pair(-Infinity, 1, true);
+    expected.push(', [1e9999, 0][-1e9999, 1]');
     expect(out.length).toBe(expected.join('').length);
     expect(out.finish().toString('latin1')).toBe(expected.join(''));
   });
