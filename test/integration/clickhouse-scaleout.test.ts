@@ -8,7 +8,7 @@ import { type GraphiteSeries, startTestCollector, type TestCollector, total, wai
  * collector keeps the flushes it could not write, says so on /health, and writes them once the shard is back.
  */
 
-const HOUR = 3600;
+const MINUTE = 60;
 let cluster: ClickHouseCluster;
 let a: TestCollector;
 let b: TestCollector;
@@ -19,10 +19,11 @@ async function startCollectorOn(shard: number): Promise<TestCollector> {
     clickhouseUrl: cluster.shards[shard].url,
     clickhouseCluster: cluster.cluster,
     clickhouseDatabase: 'scaleout',
-    // Reads from an hour back use the hourly tier, where both collectors' summaries of this hour merge.
+    // Reads from two hours back use the 1-minute tier: its finished buckets hold both collectors' rollups,
+    // and the newest ones are rebuilt from both collectors' 1 s rows at read time.
     retention: [
       { stepSec: 1, retentionSec: 600 },
-      { stepSec: HOUR, retentionSec: 86_400 },
+      { stepSec: MINUTE, retentionSec: 86_400 },
     ],
   });
 }
@@ -55,9 +56,9 @@ describe.skipIf(!clickhouseAvailable())('ClickHouse scale-out: two collectors, t
   });
 
   it('reads through either collector give exact counter sums and percentiles of all samples', async () => {
-    // Both halves must land in the same hourly bucket: don't start in the last seconds of an hour.
-    const toHour = HOUR - (Math.floor(Date.now() / 1000) % HOUR);
-    if (toHour < 20) await new Promise((r) => setTimeout(r, toHour * 1000 + 1000));
+    // Both halves must land in the same 1-minute bucket: don't start in the last seconds of a minute.
+    const toMinute = MINUTE - (Math.floor(Date.now() / 1000) % MINUTE);
+    if (toMinute < 20) await new Promise((r) => setTimeout(r, toMinute * 1000 + 1000));
     const samples = Array.from({ length: 2000 }, (_, i) => ((i * 7919) % 2000) + 1 + (i % 3) / 4);
     const half = (odd: number) => samples.filter((_, i) => i % 2 === odd);
     await send(a, [...half(0).map((v) => `api.latency:${v}|ms`), ...Array(300).fill('api.hits:1|c')]);

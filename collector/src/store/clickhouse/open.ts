@@ -29,7 +29,8 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
     throw new Error(`cannot open ClickHouse store at ${url}: ${(err as Error).message}`);
   }
   const tables = tableNames(cluster);
-  const reader = new ClickHouseReader(http, database, tables, tiers);
+  let writer: ClickHouseWriter | null = null;
+  const reader = new ClickHouseReader(http, database, tables, tiers, () => writer?.maintained() ?? Promise.resolve());
   const catalog = new Catalog();
   const refreshCatalog = async () => {
     const [events, dashboards] = await Promise.all([reader.events(), reader.dashboards()]);
@@ -39,7 +40,7 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
   // Reads go through every shard, and a shard whose collector has not started yet has no tables: the
   // store opens anyway and the periodic refresh fills in what could not be read now.
   await refreshCatalog().catch((err: Error) => options.onReadError?.(err));
-  const writer = new ClickHouseWriter(http, database, tables, tiers, catalog, refreshCatalog);
+  writer = new ClickHouseWriter(http, database, tables, tiers, catalog, refreshCatalog);
   let lastRefresh = 0;
   const listSeries = async (): Promise<SeriesRow[]> => {
     const started = Math.floor(Date.now() / 1000);

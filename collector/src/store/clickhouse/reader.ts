@@ -34,6 +34,8 @@ export class ClickHouseReader implements BulkLoader {
     private readonly db: string,
     private readonly tables: TableNames,
     private readonly tiers: readonly RetentionTier[],
+    /** Waits for this collector's own rollups in flight, so a coarse read sees what it just wrote. */
+    private readonly rollupsDone: () => Promise<void> = async () => undefined,
   ) {}
 
   async loadValues(
@@ -68,6 +70,7 @@ export class ClickHouseReader implements BulkLoader {
       if (gaugesWithRepeats.length > 0) await this.latestGauges(table, gaugesWithRepeats, range, out);
       return out;
     }
+    await this.rollupsDone();
     const body = await this.http.binary(
       sql`SELECT series_id, groupArray(t), groupArray(v) FROM (
           SELECT series_id, toUInt32(ts) AS t,
@@ -134,6 +137,7 @@ export class ClickHouseReader implements BulkLoader {
     if (ids.length === 0 || range === null) return out;
     const table = this.tables.read(timersTable(stepSec));
     const where = sql`series_id IN ${ids} AND ts >= toDateTime(${range[0]}) AND ts <= toDateTime(${range[1]})`;
+    if (!this.isFinest(stepSec)) await this.rollupsDone();
     // M2 of merged rows: Σ m2ᵢ + Σ sumᵢ²/nᵢ − (Σ sum)²/Σ n (Chan et al.); a lone row keeps its exact M2.
     const query: SqlFragment = this.isFinest(stepSec)
       ? sql`SELECT series_id, toUInt32(ts), sum(scount), sum(n), sum(vsum), sum(vsumsq),

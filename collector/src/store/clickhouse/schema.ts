@@ -13,8 +13,9 @@ import { ident, type SqlFragment, sql } from './sql.js';
  * sum, gauges take the latest write, sets the max, timers add their summaries and sketch bins).
  *
  * - finest tier: `points_<step>` and `timers_<step>`, plain MergeTree, one row per series, bucket and write;
- * - coarser tiers: AggregatingMergeTree fed by materialized views on the finest tier, so a rollup is done
- *   as the rows arrive, on the shard that holds them;
+ * - coarser tiers: AggregatingMergeTree, filled by each collector with its own rows once a bucket ends
+ *   (rollups.ts) through a Null input table (`<table>_in`) whose materialized view makes the states; the
+ *   finest tier has no view, so a flush costs the server one plain insert per table;
  * - `series` (ReplacingMergeTree), `events` and `dashboards` (versioned rows, latest wins).
  * Retention drops whole partitions (partition.ts).
  */
@@ -35,6 +36,10 @@ export function tableNames(cluster: string | null): TableNames {
 
 export const pointsTable = (stepSec: number) => `points_${stepSec}`;
 export const timersTable = (stepSec: number) => `timers_${stepSec}`;
+/** A coarse tier's input: rows shaped like the finest tier's, turned into states by its view. */
+export const tierInput = (what: 'points' | 'timers', stepSec: number) => `${what}_${stepSec}_in`;
+/** Views of older versions that rolled up every insert into the finest tier; dropped at start. */
+const OLD_ROLLUP_VIEW = /^(points|timers)_\d+_mv_local$/;
 
 /** Partition width for a tier: a few dozen partitions per retention at most, so dropping stays precise enough. */
 export function partitionSec(tier: RetentionTier): number {
@@ -79,12 +84,13 @@ export function schemaStatements(tiers: readonly RetentionTier[], cluster: strin
         total AggregateFunction(sum, Float64), high AggregateFunction(max, Float64),
         last AggregateFunction(argMax, Float64, Tuple(DateTime, UInt64)))
         ENGINE = AggregatingMergeTree ${partitionBy(tier)} ORDER BY (series_id, ts, kind)`,
-      // Each kind computes only the state it is read by (-If): a third less work per flush than all three.
-      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${pointsTable(step)}_mv`)} TO ${p} AS
+      sql`CREATE TABLE IF NOT EXISTS ${local(tierInput('points', step))} AS ${fineP} ENGINE = Null`,
+      // Each kind computes only the state it is read by (-If): a third less work than all three.
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${tierInput('points', step)}_mv`)} TO ${p} AS
         SELECT series_id, ${bucket} AS ts, kind, sumStateIf(value, kind = ${SeriesKind.Counter}) AS total,
           maxStateIf(value, kind = ${SeriesKind.Set}) AS high,
           argMaxStateIf(value, tuple(ts, at), kind = ${SeriesKind.Gauge}) AS last
-        FROM ${fineP} GROUP BY series_id, ts, kind`,
+        FROM ${local(tierInput('points', step))} GROUP BY series_id, ts, kind`,
       // s2n = Σ vsum²/n lets a read rebuild the merged M2 (see reader).
       sql`CREATE TABLE IF NOT EXISTS ${t} (series_id UInt64, ts DateTime,
         c_count AggregateFunction(sum, Float64), c_n AggregateFunction(sum, UInt64),
@@ -93,11 +99,12 @@ export function schemaStatements(tiers: readonly RetentionTier[], cluster: strin
         c_min AggregateFunction(min, Float64), c_max AggregateFunction(max, Float64),
         c_sketch AggregateFunction(sumMap, Array(Int32), Array(UInt64)))
         ENGINE = AggregatingMergeTree ${partitionBy(tier)} ORDER BY (series_id, ts)`,
-      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${timersTable(step)}_mv`)} TO ${t} AS
+      sql`CREATE TABLE IF NOT EXISTS ${local(tierInput('timers', step))} AS ${fineT} ENGINE = Null`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${tierInput('timers', step)}_mv`)} TO ${t} AS
         SELECT series_id, ${bucket} AS ts, sumState(scount) AS c_count, sumState(n) AS c_n, sumState(vsum) AS c_sum,
           sumState(vsumsq) AS c_sumsq, sumState(m2) AS c_m2, sumState(if(n > 0, vsum * vsum / n, 0)) AS c_s2n,
           minState(vmin) AS c_min, maxState(vmax) AS c_max, sumMapState(sk_keys, sk_counts) AS c_sketch
-        FROM ${fineT} GROUP BY series_id, ts`,
+        FROM ${local(tierInput('timers', step))} GROUP BY series_id, ts`,
     );
   }
   if (cluster !== null) {
@@ -126,5 +133,19 @@ export async function ensureSchema(
     const known = await http.text(sql`SELECT count() FROM system.clusters WHERE cluster = ${cluster} FORMAT TSV`);
     if (Number(known.trim()) === 0) throw new Error(`cluster ${cluster} is not in the server's remote_servers`);
   }
+  await dropOldRollupViews(http, db);
   for (const statement of schemaStatements(tiers, cluster, db)) await http.text(statement, db);
+}
+
+/**
+ * Older versions rolled up through views on the finest tier: with this version's own rollups too, every
+ * point would be counted twice in the coarse tiers. All collectors of a database must be upgraded together.
+ */
+async function dropOldRollupViews(http: ClickHouseHttp, db: string): Promise<void> {
+  const names = await http.text(
+    sql`SELECT name FROM system.tables WHERE database = ${db} AND engine = 'MaterializedView' FORMAT TSV`,
+  );
+  for (const name of names.split('\n')) {
+    if (OLD_ROLLUP_VIEW.test(name)) await http.text(sql`DROP TABLE IF EXISTS ${ident(name)}`, db);
+  }
 }

@@ -10,41 +10,54 @@ import type { Catalog } from './catalog.js';
 import type { ClickHouseHttp } from './http-client.js';
 import { nextEventId, nextVersion } from './ids.js';
 import { dropExpiredPartitions } from './retention.js';
+import type { TimerRow } from './rollup-buckets.js';
+import { type FinestPoints, Rollups } from './rollups.js';
 import { RowBinaryWriter } from './row-binary.js';
+import { writePointRow, writeTimerRow } from './rows.js';
 import { pointsTable, type TableNames, timersTable } from './schema.js';
 import { seriesIdOf } from './series-id.js';
 
 /**
- * Writes flushes into this collector's ClickHouse server: new series rows, then one RowBinary insert of
- * points and one of timer summaries. Writes are serialised (one flush at a time, in order). A batch
- * retried after a failure skips the inserts that already succeeded, so a retry never counts twice.
+ * Writes flushes into this collector's ClickHouse server: one RowBinary insert each of new series rows,
+ * points and timer summaries, sent side by side; then the coarse buckets that ended go to the rollup
+ * tiers (rollups.ts). Writes are serialised (one flush at a time, in order). A batch retried after a
+ * failure skips the inserts that already succeeded, so a retry never counts twice.
  */
 
-type Part = 'series' | 'points' | 'timers' | 'events';
+type Part = 'series' | 'points' | 'timers' | 'events' | 'rollup';
 
 interface Prepared {
   result: WriteResult;
-  /** Ids of the series first seen in this batch, remembered once their rows are stored. */
-  newIds: Array<[SeriesKind, string, number]>;
+  /** Slots of the series whose rows this batch stores, marked stored once they are. */
+  newSlots: number[];
   series: Uint8Array | null;
   points: Uint8Array | null;
   timers: Uint8Array | null;
+  /** What the batch adds to the coarse tiers, once its rows are stored. */
+  finestPoints: FinestPoints;
+  finestTimers: TimerRow[];
   events: StoredEvent[];
   done: Set<Part>;
 }
 
 export class ClickHouseWriter implements StorageWriter {
-  /** Series ids this collector has stored a series row for, per kind, by key (no concatenated cache key). */
-  private readonly ids = new Map<SeriesKind, Map<string, number>>([
+  /** A slot per series this collector has seen, per kind, by key (no concatenated cache key). */
+  private readonly slots = new Map<SeriesKind, Map<string, number>>([
     [SeriesKind.Counter, new Map()],
     [SeriesKind.Gauge, new Map()],
     [SeriesKind.Set, new Map()],
     [SeriesKind.Timer, new Map()],
   ]);
+  /** By slot: the series id, and whether its series row is stored. */
+  private readonly sids: number[] = [];
+  private stored = new Uint8Array(1024);
   private readonly prepared = new WeakMap<WriteBatch, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lastRetentionRun = 0;
+  private readonly rollups: Rollups;
+  private maintenance: Promise<void> = Promise.resolve();
+  private maintenanceError: Error | null = null;
 
   constructor(
     private readonly http: ClickHouseHttp,
@@ -53,7 +66,9 @@ export class ClickHouseWriter implements StorageWriter {
     private readonly tiers: readonly RetentionTier[],
     private readonly catalog: Catalog,
     private readonly refreshCatalog: () => Promise<void>,
-  ) {}
+  ) {
+    this.rollups = new Rollups(http, db, tables, tiers);
+  }
 
   write(batch: WriteBatch): Promise<Written> {
     return this.serial(async () => {
@@ -64,10 +79,11 @@ export class ClickHouseWriter implements StorageWriter {
         this.prepared.set(batch, p);
       }
       const finest = this.tiers[0].stepSec;
-      await this.insertOnce(p, 'series', p.series, 'series');
-      for (const [kind, key, sid] of p.newIds) this.ids.get(kind)?.set(key, sid);
-      // Two independent inserts: the server takes them in parallel.
+      // Independent inserts, side by side: a point whose series row is not in yet is just not listed yet.
       await Promise.all([
+        this.insertOnce(p, 'series', p.series, 'series').then(() => {
+          for (const slot of p.newSlots) this.stored[slot] = 1;
+        }),
         this.insertOnce(p, 'points', p.points, pointsTable(finest)),
         this.insertOnce(p, 'timers', p.timers, timersTable(finest)),
       ]);
@@ -77,13 +93,40 @@ export class ClickHouseWriter implements StorageWriter {
       }
       p.done.add('events');
       const writtenMs = performance.now() - started;
+      if (!p.done.has('rollup')) {
+        this.rollups.feed(p.finestPoints, p.finestTimers);
+        p.done.add('rollup');
+      }
       const completeUntil = batch.ts + batch.intervalSec;
-      if (completeUntil - this.lastRetentionRun >= 60) {
-        this.lastRetentionRun = completeUntil;
-        await dropExpiredPartitions(this.http, this.db, this.tiers, completeUntil);
+      if (this.maintenanceError !== null) {
+        // The last rollup or retention failed: try again here, so a failure fails the write and shows.
+        await this.maintain(completeUntil);
+      } else {
+        // Stored: say so, and roll up behind this write (the next write, and coarse reads, wait for it).
+        this.maintenance = this.serial(() => this.maintain(completeUntil)).catch(() => undefined);
       }
       return { result: p.result, writtenMs, totalMs: performance.now() - started };
     });
+  }
+
+  /** Resolves once the rollups and retention queued behind the writes so far are done (or failed). */
+  maintained(): Promise<void> {
+    return this.maintenance;
+  }
+
+  /** Stores the coarse buckets that ended, then drops expired partitions (at most once a minute). */
+  private async maintain(completeUntil: number): Promise<void> {
+    try {
+      await this.rollups.emit(completeUntil);
+      if (completeUntil - this.lastRetentionRun >= 60) {
+        await dropExpiredPartitions(this.http, this.db, this.tiers, completeUntil);
+        this.lastRetentionRun = completeUntil;
+      }
+      this.maintenanceError = null;
+    } catch (err) {
+      this.maintenanceError = err as Error;
+      throw err;
+    }
   }
 
   addEvent(event: NewEvent): Promise<StoredEvent> {
@@ -137,7 +180,11 @@ export class ClickHouseWriter implements StorageWriter {
     });
   }
 
+  /** Waits for the writes queued, then stores the buckets still open (later rows for them merge in). */
   async close(): Promise<void> {
+    if (!this.closed) {
+      await this.serial(() => this.rollups.emit(Number.POSITIVE_INFINITY)).catch(() => undefined);
+    }
     this.closed = true;
     await this.queue.catch(() => undefined);
   }
@@ -188,70 +235,103 @@ export class ClickHouseWriter implements StorageWriter {
     const bucket = batch.ts - (batch.ts % step);
     const at = Date.now();
     const series = new RowBinaryWriter(1024);
-    const points = new RowBinaryWriter(1 << 16);
-    let pointRows = 0;
-    const newIds: Array<[SeriesKind, string, number]> = [];
-    const fresh = new Map<SeriesKind, Map<string, number>>();
-    const id = (kind: SeriesKind, key: string): number => {
-      const known = this.ids.get(kind)?.get(key) ?? fresh.get(kind)?.get(key);
-      if (known !== undefined) return known;
-      const { name, tags } = splitKey(key);
-      const sid = seriesIdOf(kind, name, tags);
-      const seen = fresh.get(kind) ?? new Map<string, number>();
-      fresh.set(kind, seen);
-      seen.set(key, sid);
-      newIds.push([kind, key, sid]);
-      const row: SeriesRow = { id: sid, name, tags, kind };
-      result.newSeries.push(row);
-      series.u64(sid);
-      series.string(name);
-      series.string(tags);
-      series.u8(kind);
-      series.u32(Math.floor(at / 1000));
-      return sid;
+    const newSlots: number[] = [];
+    const inBatch = new Set<number>();
+    const slotOf = (kind: SeriesKind, key: string): number => {
+      const bySlot = this.slots.get(kind) as Map<string, number>;
+      let slot = bySlot.get(key);
+      if (slot === undefined) {
+        const { name, tags } = splitKey(key);
+        slot = this.sids.length;
+        this.sids.push(seriesIdOf(kind, name, tags));
+        bySlot.set(key, slot);
+        if (slot >= this.stored.length) {
+          const grown = new Uint8Array(this.stored.length * 2);
+          grown.set(this.stored);
+          this.stored = grown;
+        }
+      }
+      if (this.stored[slot] === 0 && !inBatch.has(slot)) {
+        // Not stored yet (new, or its series insert failed before): this batch writes its row.
+        inBatch.add(slot);
+        newSlots.push(slot);
+        const { name, tags } = splitKey(key);
+        const sid = this.sids[slot];
+        result.newSeries.push({ id: sid, name, tags, kind } satisfies SeriesRow);
+        series.u64(sid);
+        series.string(name);
+        series.string(tags);
+        series.u8(kind);
+        series.u32(Math.floor(at / 1000));
+      }
+      return slot;
     };
-    const point = (sid: number, ts: number, kind: SeriesKind, value: number) => {
-      points.u64(sid);
-      points.u32(ts);
-      points.u8(kind);
-      points.u64(at);
-      points.f64(value);
-      pointRows++;
-    };
-    for (const [kind, { keys, values }] of plainSeries(batch)) {
-      for (let i = 0; i < keys.length; i++) point(id(kind, keys[i]), bucket, kind, values[i]);
-    }
     const timed = placeTimedPoints(batch, finest);
     result.droppedTimed += timed.dropped;
-    for (const p of timed.placed) point(id(p.kind, p.key), p.ts, p.kind, p.value);
-    const timers = new RowBinaryWriter(1 << 16);
+    const capacity =
+      batch.counters.keys.length + batch.gauges.keys.length + batch.sets.keys.length + timed.placed.length;
+    const fp: FinestPoints = {
+      count: 0,
+      slot: new Int32Array(capacity),
+      sid: new Float64Array(capacity),
+      kind: new Uint8Array(capacity),
+      ts: new Uint32Array(capacity),
+      value: new Float64Array(capacity),
+      at,
+    };
+    const points = new RowBinaryWriter(Math.max(1024, capacity * 29));
+    const point = (kind: SeriesKind, key: string, ts: number, value: number) => {
+      const slot = slotOf(kind, key);
+      const sid = this.sids[slot];
+      writePointRow(points, sid, ts, kind, at, value);
+      const i = fp.count++;
+      fp.slot[i] = slot;
+      fp.sid[i] = sid;
+      fp.kind[i] = kind;
+      fp.ts[i] = ts;
+      fp.value[i] = value;
+    };
+    for (const [kind, { keys, values }] of plainSeries(batch)) {
+      for (let i = 0; i < keys.length; i++) point(kind, keys[i], bucket, values[i]);
+    }
+    for (const p of timed.placed) point(p.kind, p.key, p.ts, p.value);
+    const timers = new RowBinaryWriter(Math.max(1024, batch.timers.keys.length * 128));
+    const finestTimers: TimerRow[] = [];
     const { keys, stats, sketches } = batch.timers;
     for (let i = 0; i < keys.length; i++) {
       const o = i * TIMER_STATS_WIDTH;
       const n = stats[o + 1];
       const sketch = sketches[i];
       const bins = sketch ? QuantileSketch.binsOfEncoded(sketch) : { keys: [], counts: [] };
-      timers.u64(id(SeriesKind.Timer, keys[i]));
-      timers.u32(bucket);
-      timers.f64(stats[o]);
-      timers.u64(n);
-      timers.f64(stats[o + 2]);
-      timers.f64(stats[o + 3]);
-      timers.f64(stats[o + 4]);
-      timers.f64(n > 0 ? stats[o + 5] : Number.POSITIVE_INFINITY);
-      timers.f64(n > 0 ? stats[o + 6] : Number.NEGATIVE_INFINITY);
-      timers.arrayI32(bins.keys);
-      timers.arrayU64(bins.counts);
+      const slot = slotOf(SeriesKind.Timer, keys[i]);
+      const row: TimerRow = {
+        slot,
+        sid: this.sids[slot],
+        ts: bucket,
+        scount: stats[o],
+        n,
+        sum: stats[o + 2],
+        sumsq: stats[o + 3],
+        m2: stats[o + 4],
+        min: n > 0 ? stats[o + 5] : Number.POSITIVE_INFINITY,
+        max: n > 0 ? stats[o + 6] : Number.NEGATIVE_INFINITY,
+        binKeys: bins.keys,
+        binCounts: bins.counts,
+      };
+      writeTimerRow(timers, row);
+      finestTimers.push(row);
     }
-    result.rows = pointRows + keys.length;
+    result.rows = fp.count + keys.length;
     const events = batch.events.map((e) => ({ id: nextEventId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
     result.events = events.length;
     return {
       result,
-      newIds,
+      newSlots,
       series: result.newSeries.length > 0 ? series.finish() : null,
-      points: pointRows > 0 ? points.finish() : null,
+      points: fp.count > 0 ? points.finish() : null,
       timers: keys.length > 0 ? timers.finish() : null,
+      finestPoints: fp,
+      finestTimers,
       events,
       done: new Set(),
     };
