@@ -23,6 +23,7 @@ const ASCENDING_VERSION = 1;
 const MAX_ABS_KEY = 40_000;
 /** The zero bin's key in toBins/fromBins: outside every real key. */
 export const ZERO_BIN_KEY = -50_000;
+const EMPTY_BYTES = new Uint8Array(0);
 
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
@@ -250,7 +251,7 @@ export class EncodedSketch {
   private start = 0;
   private end = 0;
   private total = 0;
-  private pos = 0;
+  private readonly reader = new VarintReader(EMPTY_BYTES);
   private decoded: QuantileSketch | null = null;
 
   /** `total` is the sketch's sample count (the summary's n), needed to rank from the top. */
@@ -270,11 +271,12 @@ export class EncodedSketch {
 
   valueAtRank(rank: number): number {
     if (this.start >= this.end) return Number.NaN;
-    this.pos = this.start;
-    const version = this.uint();
+    const r = this.reader;
+    r.reset(this.bytes, this.start, this.end);
+    const version = r.uint();
     const ascending = version === ASCENDING_VERSION;
     if (!ascending && (version !== ENCODING_VERSION || !(this.total > 0))) return this.full().valueAtRank(rank);
-    const zero = this.uint();
+    const zero = r.uint();
     const dir = ascending ? 1 : -1;
     // Version 2 starts at the top, so the rank is counted from there (the highest sample is 1).
     const target = ascending ? rank : this.total - Math.min(Math.max(rank, 1), this.total) + 1;
@@ -283,14 +285,14 @@ export class EncodedSketch {
       if (rank <= zero && zero > 0) return 0;
       seen = zero;
     }
-    const runCount = this.uint();
+    const runCount = r.uint();
     let key = 0;
     let last = Number.NaN;
     for (let i = 0; i < runCount; i++) {
-      key = i === 0 ? this.sint() : key + dir * this.uint();
-      const length = this.uint();
+      key = i === 0 ? r.sint() : key + dir * r.uint();
+      const length = r.uint();
       for (let j = 0; j < length; j++, key += dir) {
-        seen += this.uint();
+        seen += r.uint();
         last = key;
         if (seen >= target) return representative(key);
       }
@@ -309,24 +311,6 @@ export class EncodedSketch {
       this.start < this.end ? QuantileSketch.decode(this.bytes.subarray(this.start, this.end)) : new QuantileSketch();
     return this.decoded;
   }
-
-  private uint(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated sketch');
-      const b = this.bytes[this.pos++];
-      result += (b & 0x7f) * scale;
-      if (b < 0x80) return result;
-      scale *= 0x80;
-      if (scale > 2 ** 56) throw new Error('corrupt sketch varint');
-    }
-  }
-
-  private sint(): number {
-    const z = this.uint();
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  }
 }
 
 const EMPTY = new Float64Array(0);
@@ -334,7 +318,6 @@ const EMPTY = new Float64Array(0);
 function reverseFrom(a: number[], from: number): void {
   for (let i = from, j = a.length - 1; i < j; i++, j--) [a[i], a[j]] = [a[j], a[i]];
 }
-const EMPTY_BYTES = new Uint8Array(0);
 
 /** Bin representatives, computed once per key: the power was a tenth of reading a day of percentiles. */
 const REPRESENTATIVES = new Float64Array(2 * MAX_ABS_KEY + 1).fill(Number.NaN);
@@ -377,15 +360,25 @@ class VarintWriter {
   }
 }
 
+/** Reads varints from buf[pos, end); `reset` points it at another range without a new object. */
 class VarintReader {
-  private pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(
+    private buf: Uint8Array,
+    private pos = 0,
+    private end = buf.length,
+  ) {}
+
+  reset(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+  }
 
   uint(): number {
     let result = 0;
     let scale = 1;
     for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('truncated sketch');
+      if (this.pos >= this.end) throw new Error('truncated sketch');
       const b = this.buf[this.pos++];
       result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
@@ -395,7 +388,7 @@ class VarintReader {
   }
 
   atEnd(): boolean {
-    return this.pos === this.buf.length;
+    return this.pos === this.end;
   }
 
   sint(): number {
