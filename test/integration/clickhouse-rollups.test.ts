@@ -59,7 +59,7 @@ async function coarse(s: Storage, step: number, from: number, until: number) {
     until,
   );
   const summaries = await s.bulk?.loadSummaries(step, [id('stats.timers.r.lat')], from, until);
-  const at = (name: string) => [...(values?.get(id(name))?.values ?? [])];
+  const at = (name: string) => Array.from(values?.get(id(name))?.values ?? []);
   return {
     hits: at('stats.counters.r.hits'),
     level: at('stats.gauges.r.level'),

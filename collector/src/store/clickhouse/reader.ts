@@ -19,11 +19,25 @@ const MAX_DATETIME = 4_294_967_295;
 /** Ids per `IN (…)` list: 17 characters each keeps a query well under max_query_size (256 KiB). */
 const IDS_PER_QUERY = 5000;
 
-/** One query per chunk of ids, one after the other (the server has the cores, not this process). */
+/** Two queries at a time: the server answers each on its own threads and Node decodes one as the other arrives. */
+const PARALLEL_QUERIES = 2;
+/** Below this many series one query is cheaper than two. */
+const SPLIT_FROM = 8;
+
+/**
+ * The ids in chunks of at most IDS_PER_QUERY, and in two at least from SPLIT_FROM on; loaded two chunks at
+ * a time. Measured on 100 series × 24 h (864k points): two half queries answered in half the time of one.
+ */
 async function inChunks<T>(ids: readonly number[], load: (chunk: readonly number[]) => Promise<Map<number, T>>) {
+  const count = Math.max(Math.ceil(ids.length / IDS_PER_QUERY), ids.length >= SPLIT_FROM ? PARALLEL_QUERIES : 1);
+  const size = Math.ceil(ids.length / count);
+  const chunks: Array<readonly number[]> = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
   const out = new Map<number, T>();
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    for (const [id, v] of await load(ids.slice(i, i + IDS_PER_QUERY))) out.set(id, v);
+  for (let i = 0; i < chunks.length; i += PARALLEL_QUERIES) {
+    for (const part of await Promise.all(chunks.slice(i, i + PARALLEL_QUERIES).map(load))) {
+      for (const [id, v] of part) out.set(id, v);
+    }
   }
   return out;
 }
@@ -44,7 +58,16 @@ export class ClickHouseReader implements BulkLoader {
     from: number,
     until: number,
   ): Promise<Map<number, PointArrays>> {
-    if (ids.length > IDS_PER_QUERY) return inChunks(ids, (chunk) => this.loadValues(stepSec, chunk, from, until));
+    if (ids.length >= SPLIT_FROM) return inChunks(ids, (chunk) => this.valuesOf(stepSec, chunk, from, until));
+    return this.valuesOf(stepSec, ids, from, until);
+  }
+
+  private async valuesOf(
+    stepSec: number,
+    ids: readonly number[],
+    from: number,
+    until: number,
+  ): Promise<Map<number, PointArrays>> {
     const out = new Map<number, PointArrays>();
     const range = timeRange(from, until);
     if (ids.length === 0 || range === null) return out;
@@ -131,7 +154,16 @@ export class ClickHouseReader implements BulkLoader {
     from: number,
     until: number,
   ): Promise<Map<number, SummaryRow[]>> {
-    if (ids.length > IDS_PER_QUERY) return inChunks(ids, (chunk) => this.loadSummaries(stepSec, chunk, from, until));
+    if (ids.length >= SPLIT_FROM) return inChunks(ids, (chunk) => this.summariesOf(stepSec, chunk, from, until));
+    return this.summariesOf(stepSec, ids, from, until);
+  }
+
+  private async summariesOf(
+    stepSec: number,
+    ids: readonly number[],
+    from: number,
+    until: number,
+  ): Promise<Map<number, SummaryRow[]>> {
     const out = new Map<number, SummaryRow[]>();
     const range = timeRange(from, until);
     if (ids.length === 0 || range === null) return out;
