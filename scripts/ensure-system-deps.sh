@@ -9,7 +9,8 @@ missing=""
 # - nagios4-core: a real Nagios 4 that runs check_trendline as a service check (test/integration/nagios.test.ts)
 # - chromium: headless browser for the UI tests (test/browser, driven by playwright-core)
 # - clickhouse-server, clickhouse-client: the ClickHouse backend's tests start two servers themselves
-DEBS="monitoring-plugins-basic monitoring-plugins-standard liburiparser1 nagios4-core chromium clickhouse-server clickhouse-client"
+# - zookeeper (with its Java): the ClickHouse replica test starts one for ReplicatedMergeTree
+DEBS="monitoring-plugins-basic monitoring-plugins-standard liburiparser1 nagios4-core chromium clickhouse-server clickhouse-client zookeeper"
 for pkg in $DEBS; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
 done

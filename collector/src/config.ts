@@ -21,6 +21,8 @@ export interface CollectorConfig {
   /** Cluster (remote_servers) the Distributed tables span; null for a single server. */
   clickhouseCluster: string | null;
   clickhouseDatabase: string;
+  /** Replicated* engines for the local tables (the servers need ZooKeeper and {shard}/{replica} macros). */
+  clickhouseReplicated: boolean;
   flushIntervalSec: number;
   retention: RetentionTier[];
   percentiles: number[];
@@ -60,6 +62,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   clickhouseUrl: null,
   clickhouseCluster: null,
   clickhouseDatabase: 'trendline',
+  clickhouseReplicated: false,
   flushIntervalSec: 10,
   retention: parseRetention('10s:6h,1m:7d,10m:5y'),
   percentiles: [50, 90, 95, 99],

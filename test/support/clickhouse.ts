@@ -32,6 +32,8 @@ export interface ClickHouseShard {
 export interface ClusterOptions {
   /** Each shard's data directory (default: under the cluster's temp dir), e.g. on a small mount. */
   dataDirs?: string[];
+  /** With a ZooKeeper port, the servers are the replicas of the cluster's one shard, not its shards. */
+  replicasWithZooKeeperPort?: number;
 }
 
 export interface ClickHouseCluster {
@@ -40,7 +42,7 @@ export interface ClickHouseCluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -58,10 +60,18 @@ interface Ports {
   interserver: number;
 }
 
-function configXml(dir: string, data: string, ports: Ports, all: Ports[]): string {
-  const shards = all
-    .map((p) => `<shard><replica><host>127.0.0.1</host><port>${p.tcp}</port></replica></shard>`)
-    .join('');
+function configXml(dir: string, data: string, ports: Ports, all: Ports[], options: ClusterOptions): string {
+  const replica = (p: Ports) => `<replica><host>127.0.0.1</host><port>${p.tcp}</port></replica>`;
+  const zk = options.replicasWithZooKeeperPort;
+  const shards =
+    zk === undefined
+      ? all.map((p) => `<shard>${replica(p)}</shard>`).join('')
+      : `<shard><internal_replication>true</internal_replication>${all.map(replica).join('')}</shard>`;
+  const replication =
+    zk === undefined
+      ? ''
+      : `<zookeeper><node><host>127.0.0.1</host><port>${zk}</port></node></zookeeper>
+  <macros><shard>01</shard><replica>r${all.indexOf(ports) + 1}</replica></macros>`;
   return `<?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/error.log</errorlog><console>0</console></logger>
@@ -80,6 +90,7 @@ function configXml(dir: string, data: string, ports: Ports, all: Ports[]): strin
   <mark_cache_size>67108864</mark_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
   <remote_servers><${CLUSTER}>${shards}</${CLUSTER}></remote_servers>
+  ${replication}
 </yandex>
 `;
 }
@@ -120,7 +131,7 @@ export async function startClickHouseCluster(shardCount = 2, options: ClusterOpt
     const data = options.dataDirs?.[i] ?? join(dir, 'data');
     mkdirSync(dir, { recursive: true });
     mkdirSync(join(data, 'tmp'), { recursive: true });
-    writeFileSync(join(dir, 'config.xml'), configXml(dir, data, p, ports));
+    writeFileSync(join(dir, 'config.xml'), configXml(dir, data, p, ports, options));
     writeFileSync(join(dir, 'users.xml'), USERS_XML);
     const url = `http://127.0.0.1:${p.http}`;
     let child: ChildProcess | null = null;

@@ -115,6 +115,7 @@ const BOOL_FLAGS: Array<[string, keyof CollectorConfig]> = [
   ['delete-timers', 'deleteTimers'],
   ['delete-gauges', 'deleteGauges'],
   ['delete-sets', 'deleteSets'],
+  ['clickhouse-replicated', 'clickhouseReplicated'],
 ];
 
 describe('flags', () => {
@@ -135,6 +136,13 @@ describe('flags', () => {
       expect(parse([`--${flag}`])).toEqual({ ...DEFAULT_CONFIG, [key]: true });
     });
   }
+
+  it('--clickhouse-url takes replicas after commas, each checked', () => {
+    expect(parse(['--clickhouse-url', 'http://ch1:8123/, http://ch2:8123']).clickhouseUrl).toBe(
+      'http://ch1:8123,http://ch2:8123',
+    );
+    expect(configError(['--clickhouse-url', 'http://ch1:8123,ch2:8123'])).toContain('http://');
+  });
 
   it('takes all flags at once', () => {
     const argv = VALUE_FLAGS.flatMap(([flag, raw]) => [`--${flag}`, raw]);

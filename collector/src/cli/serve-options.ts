@@ -39,9 +39,18 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'statsd-socket': { key: 'statsdSocket', kind: 'string', help: 'StatsD Unix datagram socket path' },
   db: { key: 'db', kind: 'string', help: 'SQLite database file' },
   store: { key: 'store', kind: 'store', help: 'storage backend: sqlite or clickhouse' },
-  'clickhouse-url': { key: 'clickhouseUrl', kind: 'url', help: 'ClickHouse HTTP endpoint (--store clickhouse)' },
+  'clickhouse-url': {
+    key: 'clickhouseUrl',
+    kind: 'url',
+    help: 'ClickHouse HTTP endpoint (--store clickhouse); replicas to fail over to after a comma',
+  },
   'clickhouse-cluster': { key: 'clickhouseCluster', kind: 'identifier', help: 'cluster for Distributed tables' },
   'clickhouse-database': { key: 'clickhouseDatabase', kind: 'identifier', help: 'ClickHouse database' },
+  'clickhouse-replicated': {
+    key: 'clickhouseReplicated',
+    kind: 'bool',
+    help: 'Replicated* tables (ZooKeeper, {shard}/{replica} macros)',
+  },
   'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
   retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },
   percentiles: { key: 'percentiles', kind: 'percentiles', help: 'timer percentiles; negative = top' },
@@ -215,14 +224,18 @@ function convert(source: string, kind: Kind, raw: unknown): unknown {
       if (s !== 'sqlite' && s !== 'clickhouse') throw bad('expected sqlite or clickhouse');
       return s;
     case 'url': {
-      let url: URL;
-      try {
-        url = new URL(s);
-      } catch {
-        throw bad('expected a URL such as http://127.0.0.1:8123');
+      // One URL, or several (replicas of the same data) separated by commas.
+      const urls = s.split(',').map((one) => one.trim());
+      for (const one of urls) {
+        let url: URL;
+        try {
+          url = new URL(one);
+        } catch {
+          throw bad('expected a URL such as http://127.0.0.1:8123');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('expected an http:// or https:// URL');
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('expected an http:// or https:// URL');
-      return s.replace(/\/+$/, '');
+      return urls.map((one) => one.replace(/\/+$/, '')).join(',');
     }
     case 'identifier':
       // Cluster and database names are placed in SQL as identifiers; keep them to the plain form.

@@ -11,6 +11,7 @@ export async function openStorage(config: CollectorConfig, log: Logger): Promise
       url: config.clickhouseUrl ?? '',
       cluster: config.clickhouseCluster,
       database: config.clickhouseDatabase,
+      replicated: config.clickhouseReplicated,
       tiers: config.retention,
       onReadError: (err) => log.warn({ err }, 'ClickHouse read at start failed; the next refresh retries it'),
     });

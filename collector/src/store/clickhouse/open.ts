@@ -2,15 +2,19 @@ import type { RetentionTier } from '../retention.js';
 import type { SeriesRow } from '../series-kind.js';
 import type { Storage } from '../storage.js';
 import { Catalog } from './catalog.js';
+import { FailoverHttp } from './failover-http.js';
 import { ClickHouseHttp } from './http-client.js';
 import { ClickHouseReader } from './reader.js';
 import { ensureSchema, tableNames } from './schema.js';
 import { ClickHouseWriter } from './writer.js';
 
 export interface ClickHouseStorageOptions {
+  /** One URL, or replicas of the same data separated by commas (requests fail over between them). */
   url: string;
   cluster: string | null;
   database: string;
+  /** Replicated* engines for the local tables. */
+  replicated?: boolean;
   tiers: readonly RetentionTier[];
   /** Told when a read at start fails (e.g. another shard has no tables yet); the refresh retries it. */
   onReadError?: (err: Error) => void;
@@ -22,12 +26,19 @@ const REFRESH_OVERLAP_SEC = 120;
 /** The shared backend: schema ensured on the server at `url`, reads through the cluster when one is named. */
 export async function openClickHouseStorage(options: ClickHouseStorageOptions): Promise<Storage> {
   const { url, cluster, database, tiers } = options;
-  const http = new ClickHouseHttp({ url });
-  try {
-    await ensureSchema(http, tiers, cluster, database);
-  } catch (err) {
-    throw new Error(`cannot open ClickHouse store at ${url}: ${(err as Error).message}`);
+  const urls = url.split(',');
+  const http = urls.length > 1 ? new FailoverHttp(urls) : new ClickHouseHttp({ url });
+  // Each server needs its own local tables: create them on every URL that answers, and on one at least.
+  const failures: Error[] = [];
+  for (const one of urls) {
+    await ensureSchema(new ClickHouseHttp({ url: one }), tiers, cluster, database, options.replicated).catch((err) =>
+      failures.push(err as Error),
+    );
   }
+  if (failures.length === urls.length) {
+    throw new Error(`cannot open ClickHouse store at ${url}: ${failures[0].message}`);
+  }
+  for (const err of failures) options.onReadError?.(err);
   const tables = tableNames(cluster);
   let writer: ClickHouseWriter | null = null;
   const reader = new ClickHouseReader(http, database, tables, tiers, () => writer?.maintained() ?? Promise.resolve());

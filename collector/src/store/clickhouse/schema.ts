@@ -1,7 +1,7 @@
 import type { RetentionTier } from '../retention.js';
 import { SeriesKind } from '../series-kind.js';
 import type { ClickHouseHttp } from './http-client.js';
-import { ident, type SqlFragment, sql } from './sql.js';
+import { ident, quoteString, SqlFragment, sql } from './sql.js';
 
 /**
  * The ClickHouse schema, kept to what 18.16 accepts (no TTL, codecs, LowCardinality or
@@ -52,27 +52,50 @@ function partitionBy(tier: RetentionTier): SqlFragment {
   return sql`PARTITION BY intDiv(toUInt32(ts), ${partitionSec(tier)})`;
 }
 
+/**
+ * A local table's engine: plain, or Replicated with its ZooKeeper path per shard and database (the
+ * servers' {shard} and {replica} macros tell the replicas of one shard apart).
+ */
+function engine(
+  name: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree',
+  table: string,
+  db: string,
+  replicated: boolean,
+  extra = '',
+): SqlFragment {
+  if (!replicated) return new SqlFragment(`${name}${extra ? `(${extra})` : ''}`);
+  const path = quoteString(`/clickhouse/tables/{shard}/${db}/${table}`);
+  return new SqlFragment(`Replicated${name}(${path}, '{replica}'${extra ? `, ${extra}` : ''})`);
+}
+
 /** Statements that create what is missing, in order. */
-export function schemaStatements(tiers: readonly RetentionTier[], cluster: string | null, db: string): SqlFragment[] {
+export function schemaStatements(
+  tiers: readonly RetentionTier[],
+  cluster: string | null,
+  db: string,
+  replicated = false,
+): SqlFragment[] {
   const out: SqlFragment[] = [];
+  const eng = (name: Parameters<typeof engine>[0], table: string, extra = '') =>
+    engine(name, `${table}_local`, db, replicated, extra);
   const finest = tiers[0];
   const local = (t: string) => ident(`${t}_local`);
   const fineP = local(pointsTable(finest.stepSec));
   const fineT = local(timersTable(finest.stepSec));
   out.push(
     sql`CREATE TABLE IF NOT EXISTS ${local('series')} (series_id UInt64, name String, tags String, kind UInt8,
-      inserted DateTime) ENGINE = ReplacingMergeTree(inserted) ORDER BY series_id`,
+      inserted DateTime) ENGINE = ${eng('ReplacingMergeTree', 'series', 'inserted')} ORDER BY series_id`,
     sql`CREATE TABLE IF NOT EXISTS ${local('events')} (id UInt64, ts Int64, what String, data String, tags String,
-      deleted UInt8, version UInt64) ENGINE = MergeTree ORDER BY id`,
+      deleted UInt8, version UInt64) ENGINE = ${eng('MergeTree', 'events')} ORDER BY id`,
     sql`CREATE TABLE IF NOT EXISTS ${local('dashboards')} (id String, title String, body String, updated Int64,
-      deleted UInt8, version UInt64) ENGINE = MergeTree ORDER BY id`,
+      deleted UInt8, version UInt64) ENGINE = ${eng('MergeTree', 'dashboards')} ORDER BY id`,
     // kind decides how rows of one bucket merge; `at` (write time, ms) orders gauge writes.
     sql`CREATE TABLE IF NOT EXISTS ${fineP} (series_id UInt64, ts DateTime, kind UInt8, at UInt64, value Float64)
-      ENGINE = MergeTree ${partitionBy(finest)} ORDER BY (series_id, ts)`,
+      ENGINE = ${eng('MergeTree', pointsTable(finest.stepSec))} ${partitionBy(finest)} ORDER BY (series_id, ts)`,
     // min/max are +inf/-inf when n = 0; the sketch's zero bin has key ZERO_BIN_KEY.
     sql`CREATE TABLE IF NOT EXISTS ${fineT} (series_id UInt64, ts DateTime, scount Float64, n UInt64, vsum Float64,
       vsumsq Float64, m2 Float64, vmin Float64, vmax Float64, sk_keys Array(Int32), sk_counts Array(UInt64))
-      ENGINE = MergeTree ${partitionBy(finest)} ORDER BY (series_id, ts)`,
+      ENGINE = ${eng('MergeTree', timersTable(finest.stepSec))} ${partitionBy(finest)} ORDER BY (series_id, ts)`,
   );
   for (const tier of tiers.slice(1)) {
     const step = tier.stepSec;
@@ -83,7 +106,7 @@ export function schemaStatements(tiers: readonly RetentionTier[], cluster: strin
       sql`CREATE TABLE IF NOT EXISTS ${p} (series_id UInt64, ts DateTime, kind UInt8,
         total AggregateFunction(sum, Float64), high AggregateFunction(max, Float64),
         last AggregateFunction(argMax, Float64, Tuple(DateTime, UInt64)))
-        ENGINE = AggregatingMergeTree ${partitionBy(tier)} ORDER BY (series_id, ts, kind)`,
+        ENGINE = ${eng('AggregatingMergeTree', pointsTable(step))} ${partitionBy(tier)} ORDER BY (series_id, ts, kind)`,
       sql`CREATE TABLE IF NOT EXISTS ${local(tierInput('points', step))} AS ${fineP} ENGINE = Null`,
       // Each kind computes only the state it is read by (-If): a third less work than all three.
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${tierInput('points', step)}_mv`)} TO ${p} AS
@@ -98,7 +121,7 @@ export function schemaStatements(tiers: readonly RetentionTier[], cluster: strin
         c_m2 AggregateFunction(sum, Float64), c_s2n AggregateFunction(sum, Float64),
         c_min AggregateFunction(min, Float64), c_max AggregateFunction(max, Float64),
         c_sketch AggregateFunction(sumMap, Array(Int32), Array(UInt64)))
-        ENGINE = AggregatingMergeTree ${partitionBy(tier)} ORDER BY (series_id, ts)`,
+        ENGINE = ${eng('AggregatingMergeTree', timersTable(step))} ${partitionBy(tier)} ORDER BY (series_id, ts)`,
       sql`CREATE TABLE IF NOT EXISTS ${local(tierInput('timers', step))} AS ${fineT} ENGINE = Null`,
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${local(`${tierInput('timers', step)}_mv`)} TO ${t} AS
         SELECT series_id, ${bucket} AS ts, sumState(scount) AS c_count, sumState(n) AS c_n, sumState(vsum) AS c_sum,
@@ -127,6 +150,7 @@ export async function ensureSchema(
   tiers: readonly RetentionTier[],
   cluster: string | null,
   db: string,
+  replicated = false,
 ): Promise<void> {
   await http.text(sql`CREATE DATABASE IF NOT EXISTS ${ident(db)}`);
   if (cluster !== null) {
@@ -134,7 +158,7 @@ export async function ensureSchema(
     if (Number(known.trim()) === 0) throw new Error(`cluster ${cluster} is not in the server's remote_servers`);
   }
   await dropOldRollupViews(http, db);
-  for (const statement of schemaStatements(tiers, cluster, db)) await http.text(statement, db);
+  for (const statement of schemaStatements(tiers, cluster, db, replicated)) await http.text(statement, db);
 }
 
 /**
