@@ -38,6 +38,8 @@ interface Prepared {
   finestTimers: TimerRow[];
   events: StoredEvent[];
   done: Set<Part>;
+  /** Inserts sent and not answered yet (the points go while the timers are encoded). */
+  inflight: Map<Part, Promise<void>>;
 }
 
 export class ClickHouseWriter implements StorageWriter {
@@ -75,7 +77,7 @@ export class ClickHouseWriter implements StorageWriter {
       const started = performance.now();
       let p = this.prepared.get(batch);
       if (!p) {
-        p = this.prepare(batch);
+        p = await this.prepare(batch);
         this.prepared.set(batch, p);
       }
       const finest = this.tiers[0].stepSec;
@@ -196,10 +198,27 @@ export class ClickHouseWriter implements StorageWriter {
     return next;
   }
 
-  private async insertOnce(p: Prepared, part: Part, body: Uint8Array | null, table: string): Promise<void> {
-    if (p.done.has(part)) return;
-    if (body !== null) await this.http.insertRowBinary(this.tables.local(table), body, this.db);
-    p.done.add(part);
+  private insertOnce(p: Prepared, part: Part, body: Uint8Array | null, table: string): Promise<void> {
+    if (p.done.has(part)) return Promise.resolve();
+    let run = p.inflight.get(part);
+    if (run === undefined) {
+      const sent =
+        body === null ? Promise.resolve() : this.http.insertRowBinary(this.tables.local(table), body, this.db);
+      run = sent.then(
+        () => {
+          p.done.add(part);
+          p.inflight.delete(part);
+        },
+        (err: unknown) => {
+          p.inflight.delete(part);
+          throw err;
+        },
+      );
+      // Awaited by write(); not an unhandled rejection while the rest of the batch is being encoded.
+      run.catch(() => undefined);
+      p.inflight.set(part, run);
+    }
+    return run;
   }
 
   private async insertEvents(events: StoredEvent[], deleted: 0 | 1): Promise<void> {
@@ -227,8 +246,11 @@ export class ClickHouseWriter implements StorageWriter {
     await this.http.insertRowBinary(this.tables.local('dashboards'), w.finish(), this.db);
   }
 
-  /** Encodes the whole batch once; retries send the same bytes. */
-  private prepare(batch: WriteBatch): Prepared {
+  /**
+   * Encodes the whole batch once (retries send the same bytes). The points are sent as soon as they are
+   * encoded, so the server stores them while the timers are encoded.
+   */
+  private async prepare(batch: WriteBatch): Promise<Prepared> {
     const result: WriteResult = { rows: 0, newSeries: [], droppedTimed: 0, events: 0 };
     const finest = this.tiers[0];
     const step = finest.stepSec;
@@ -240,8 +262,10 @@ export class ClickHouseWriter implements StorageWriter {
     const slotOf = (kind: SeriesKind, key: string): number => {
       const bySlot = this.slots.get(kind) as Map<string, number>;
       let slot = bySlot.get(key);
+      let parts: { name: string; tags: string } | null = null;
       if (slot === undefined) {
-        const { name, tags } = splitKey(key);
+        parts = splitKey(key);
+        const { name, tags } = parts;
         slot = this.sids.length;
         this.sids.push(seriesIdOf(kind, name, tags));
         bySlot.set(key, slot);
@@ -255,7 +279,7 @@ export class ClickHouseWriter implements StorageWriter {
         // Not stored yet (new, or its series insert failed before): this batch writes its row.
         inBatch.add(slot);
         newSlots.push(slot);
-        const { name, tags } = splitKey(key);
+        const { name, tags } = parts ?? splitKey(key);
         const sid = this.sids[slot];
         result.newSeries.push({ id: sid, name, tags, kind } satisfies SeriesRow);
         series.u64(sid);
@@ -295,6 +319,21 @@ export class ClickHouseWriter implements StorageWriter {
       for (let i = 0; i < keys.length; i++) point(kind, keys[i], bucket, values[i]);
     }
     for (const p of timed.placed) point(p.kind, p.key, p.ts, p.value);
+    const prepared: Prepared = {
+      result,
+      newSlots,
+      series: null,
+      points: fp.count > 0 ? points.finish() : null,
+      timers: null,
+      finestPoints: fp,
+      finestTimers: [],
+      events: [],
+      done: new Set(),
+      inflight: new Map(),
+    };
+    this.insertOnce(prepared, 'points', prepared.points, pointsTable(step));
+    // Let the request go out before encoding on.
+    await new Promise((resolve) => setImmediate(resolve));
     const timers = new RowBinaryWriter(Math.max(1024, batch.timers.keys.length * 128));
     const finestTimers: TimerRow[] = [];
     const { keys, stats, sketches } = batch.timers;
@@ -324,16 +363,10 @@ export class ClickHouseWriter implements StorageWriter {
     result.rows = fp.count + keys.length;
     const events = batch.events.map((e) => ({ id: nextEventId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
     result.events = events.length;
-    return {
-      result,
-      newSlots,
-      series: result.newSeries.length > 0 ? series.finish() : null,
-      points: fp.count > 0 ? points.finish() : null,
-      timers: keys.length > 0 ? timers.finish() : null,
-      finestPoints: fp,
-      finestTimers,
-      events,
-      done: new Set(),
-    };
+    prepared.series = result.newSeries.length > 0 ? series.finish() : null;
+    prepared.timers = keys.length > 0 ? timers.finish() : null;
+    prepared.finestTimers = finestTimers;
+    prepared.events = events;
+    return prepared;
   }
 }
