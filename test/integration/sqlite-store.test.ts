@@ -2,15 +2,19 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
+import { parseTimerStat, type TimerStat } from '../../collector/src/aggregate/timer-stats.js';
 import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
 import { fetchLeaf } from '../../collector/src/query/fetch-series.js';
 import { compileGlob } from '../../collector/src/query/glob.js';
 import { NameIndex } from '../../collector/src/query/name-index.js';
+import { encodeSummaries, type StoredSummary } from '../../collector/src/store/chunk-codec.js';
 import type { RetentionTier } from '../../collector/src/store/retention.js';
 import { SqliteReader } from '../../collector/src/store/sqlite-reader.js';
 import { SqliteWriter } from '../../collector/src/store/sqlite-writer.js';
 import { toWriteBatch } from '../../collector/src/store/write-batch.js';
 import { tempDir } from '../support/collector.js';
+import { ascendingEncoding } from '../support/sketch-v1.js';
 
 /** The store on a real SQLite file: flush writes, rollups into coarser tiers, retention, and reads through them. */
 
@@ -198,6 +202,39 @@ describe('SQLite store', () => {
     expect(read('stats.gauges.s.level')).toEqual(Array.from({ length: 800 }, (_, i) => i));
     expect(read('stats.timers.s.lat.count').every((v) => v === 10)).toBe(true);
     expect(read('stats.timers.s.lat.upper')).toEqual(Array.from({ length: 800 }, (_, i) => (i % 7) + 100));
+    r.close();
+    w.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('reads timer chunks sealed before sketch tails existed (no sketches column, version 1 sketches)', () => {
+    const dir2 = tempDir();
+    const file = join(dir2, 'old.db');
+    SqliteWriter.open(file, tiers).close();
+    const sketch = new QuantileSketch();
+    const values = Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 500));
+    for (const v of values) sketch.add(v);
+    const sum = values.reduce((a, b) => a + b, 0);
+    const stored: StoredSummary = [200, 200, sum, 0, 0, 1, 500, ascendingEncoding(sketch)];
+    const old = encodeSummaries([[3, stored]]);
+    expect(old.sketches).toBeNull(); // a version 1 sketch is never split: this is the old layout
+    const db = new Database(file);
+    db.exec(`DROP TABLE timer_chunks_1;
+      CREATE TABLE timer_chunks_1 (series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (series_id, start)) WITHOUT ROWID;`);
+    db.prepare('INSERT INTO timer_chunks_1 (series_id, start, data) VALUES (7, ?, ?)').run(base, old.data);
+    db.close();
+    const w = SqliteWriter.open(file, tiers);
+    const r = SqliteReader.open(file);
+    const read = (name: string) => {
+      const out = new Float64Array(5).fill(Number.NaN);
+      r.readTimerStatInto(7, 1, base, out, parseTimerStat(name) as TimerStat);
+      return out[3];
+    };
+    expect(read('upper_99')).toBe(sketch.valueAtRank(198));
+    expect(read('median')).toBe((sketch.valueAtRank(100) + sketch.valueAtRank(101)) / 2);
+    expect(read('mean')).toBe(sum / 200);
+    expect(r.readSummaries(7, 1, base, base + 4).map((row) => row[2])).toEqual([200]);
     r.close();
     w.close();
     rmSync(dir2, { recursive: true, force: true });

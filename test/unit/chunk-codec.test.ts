@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
-import { computeTimerStat, parseTimerStat, timerStatNames } from '../../collector/src/aggregate/timer-stats.js';
+import {
+  computeTimerStat,
+  parseTimerStat,
+  statNeedsSketch,
+  timerStatNames,
+} from '../../collector/src/aggregate/timer-stats.js';
 import {
   CHUNK_POINTS,
   chunkStart,
@@ -11,6 +16,7 @@ import {
   encodeSummaries,
   encodeValues,
   type StoredSummary,
+  sketchHeadAnswers,
   summaryView,
 } from '../../collector/src/store/chunk-codec.js';
 
@@ -80,12 +86,14 @@ describe('timer chunks', () => {
     const sampled: StoredSummary = [50, 5, 10, 30, 10, 1, 3, new QuantileSketch().encode()];
     const idle: StoredSummary = [0, 0, 0, 0, 0, null, null, null];
     expect(decodeSummaries(encodeSummaries([[7, sampled]]), 0, 1)).toEqual([[7, ...sampled]]);
-    expect(encodeSummaries([[0, idle]]).byteLength).toBe(2 + 4);
+    expect(encodeSummaries([[0, idle]]).data.byteLength).toBe(2 + 4);
   });
 
   it('rejects a truncated chunk', () => {
     const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
-    expect(() => decodeSummaries(blob.subarray(0, blob.byteLength - 1), 0, 10)).toThrow(/corrupt timer chunk/);
+    expect(() =>
+      decodeSummaries({ data: blob.data.subarray(0, blob.data.byteLength - 1), sketches: null }, 0, 10),
+    ).toThrow(/corrupt timer chunk/);
   });
 
   it('decode one stat straight into an array, equal to the stat of each decoded row', () => {
@@ -121,7 +129,7 @@ describe('timer chunks', () => {
     }
     const blob = encodeSummaries(entries);
     const rows = decodeSummaries(blob, 0, 10);
-    for (const name of [...timerStatNames([50, 90, 99.9, -10]), 'upper_75']) {
+    for (const name of [...timerStatNames([50, 90, 99.9, -10]), 'upper_75', 'upper_100']) {
       const stat = parseTimerStat(name);
       if (stat === null) throw new Error(name);
       const expected = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
@@ -133,7 +141,19 @@ describe('timer chunks', () => {
       const window = new Float64Array(50).fill(Number.NaN);
       decodeTimerStatInto(blob, stat, 10, window, -100);
       expect([...window], `${name} window`).toEqual([...expected.subarray(100, 150)]);
+      // High percentiles and the exact stats are answered from `data` alone, without the sketch tails.
+      if (sketchHeadAnswers(stat) || !statNeedsSketch(stat)) {
+        const heads = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+        decodeTimerStatInto({ data: blob.data, sketches: null }, stat, 10, heads, 0);
+        expect([...heads], `${name} from heads`).toEqual([...expected]);
+      } else {
+        expect(() => decodeTimerStatInto({ data: blob.data, sketches: null }, stat, 10, got, 0), name).toThrow(
+          /corrupt timer chunk/,
+        );
+      }
     }
+    // The tails hold most of the sketch bytes, so `data` alone is the smaller part.
+    expect(blob.sketches?.byteLength ?? 0).toBeGreaterThan(blob.data.byteLength);
   });
 
   it('rejects a truncated chunk when decoding one stat', () => {
@@ -141,8 +161,7 @@ describe('timer chunks', () => {
     sketch.add(3);
     const blob = encodeSummaries([[0, [1, 1, 3, 9, 0, 3, 3, sketch.encode()]]]);
     const out = new Float64Array(1);
-    expect(() => decodeTimerStatInto(blob.subarray(0, blob.byteLength - 2), { kind: 'mean' }, 10, out, 0)).toThrow(
-      /corrupt timer chunk/,
-    );
+    const cut = { data: blob.data.subarray(0, blob.data.byteLength - 2), sketches: null };
+    expect(() => decodeTimerStatInto(cut, { kind: 'mean' }, 10, out, 0)).toThrow(/corrupt timer chunk/);
   });
 });

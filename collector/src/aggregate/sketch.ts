@@ -25,6 +25,13 @@ const MAX_ABS_KEY = 40_000;
 export const ZERO_BIN_KEY = -50_000;
 const EMPTY_BYTES = new Uint8Array(0);
 
+/** bytes[start, end). */
+export interface ByteRange {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
   zeroCount = 0;
@@ -251,6 +258,7 @@ export class EncodedSketch {
   private start = 0;
   private end = 0;
   private total = 0;
+  private tail: ByteRange | null = null;
   private readonly reader = new VarintReader(EMPTY_BYTES);
   private decoded: QuantileSketch | null = null;
 
@@ -259,12 +267,16 @@ export class EncodedSketch {
     if (bytes) this.reset(bytes, 0, bytes.byteLength, total ?? Number.NaN);
   }
 
-  /** Points at bytes[start, end), a sketch of `total` samples (NaN when unknown). */
-  reset(bytes: Uint8Array, start: number, end: number, total: number): this {
+  /**
+   * Points at bytes[start, end), a sketch of `total` samples (NaN when unknown), continued in `tail` when
+   * it is stored in two parts.
+   */
+  reset(bytes: Uint8Array, start: number, end: number, total: number, tail: ByteRange | null = null): this {
     this.bytes = bytes;
     this.start = start;
     this.end = end;
     this.total = total;
+    this.tail = tail;
     this.decoded = null;
     return this;
   }
@@ -272,7 +284,7 @@ export class EncodedSketch {
   valueAtRank(rank: number): number {
     if (this.start >= this.end) return Number.NaN;
     const r = this.reader;
-    r.reset(this.bytes, this.start, this.end);
+    r.reset(this.bytes, this.start, this.end, this.tail);
     const version = r.uint();
     const ascending = version === ASCENDING_VERSION;
     if (!ascending && (version !== ENCODING_VERSION || !(this.total > 0))) return this.full().valueAtRank(rank);
@@ -307,9 +319,18 @@ export class EncodedSketch {
   }
 
   full(): QuantileSketch {
-    this.decoded ??=
-      this.start < this.end ? QuantileSketch.decode(this.bytes.subarray(this.start, this.end)) : new QuantileSketch();
+    this.decoded ??= this.start < this.end ? QuantileSketch.decode(this.contiguous()) : new QuantileSketch();
     return this.decoded;
+  }
+
+  /** The sketch's bytes in one array (head and tail joined when it has a tail). */
+  contiguous(): Uint8Array {
+    const head = this.bytes.subarray(this.start, this.end);
+    if (this.tail === null) return head;
+    const whole = new Uint8Array(head.byteLength + this.tail.end - this.tail.start);
+    whole.set(head);
+    whole.set(this.tail.bytes.subarray(this.tail.start, this.tail.end), head.byteLength);
+    return whole;
   }
 }
 
@@ -360,25 +381,35 @@ class VarintWriter {
   }
 }
 
-/** Reads varints from buf[pos, end); `reset` points it at another range without a new object. */
+/**
+ * Reads varints from buf[pos, end), then from the continuation `next` if one is given (a sketch stored as
+ * head and tail apart); `reset` points it at other bytes without a new object.
+ */
 class VarintReader {
+  private next: ByteRange | null = null;
+
   constructor(
     private buf: Uint8Array,
     private pos = 0,
     private end = buf.length,
   ) {}
 
-  reset(buf: Uint8Array, start: number, end: number): void {
+  reset(buf: Uint8Array, start: number, end: number, next: ByteRange | null = null): void {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.next = next;
   }
 
   uint(): number {
     let result = 0;
     let scale = 1;
     for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated sketch');
+      if (this.pos >= this.end) {
+        if (this.next === null) throw new Error('truncated sketch');
+        this.reset(this.next.bytes, this.next.start, this.next.end);
+        continue;
+      }
       const b = this.buf[this.pos++];
       result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
@@ -388,13 +419,40 @@ class VarintReader {
   }
 
   atEnd(): boolean {
-    return this.pos === this.end;
+    return this.pos === this.end && this.next === null;
+  }
+
+  get position(): number {
+    return this.pos;
   }
 
   sint(): number {
     const z = this.uint();
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
+}
+
+/**
+ * How many leading bytes of an encoded sketch hold its `topSamples` highest samples: a reader asking only
+ * for high percentiles needs no more (chunk-codec stores the rest apart). The whole length when the
+ * encoding is version 1 (lowest first) or the sketch holds fewer samples.
+ */
+export function encodedHeadLength(bytes: Uint8Array, topSamples: number): number {
+  const r = new VarintReader(bytes);
+  if (r.uint() !== ENCODING_VERSION) return bytes.length;
+  r.uint();
+  const runCount = r.uint();
+  let seen = 0;
+  for (let i = 0; i < runCount; i++) {
+    if (i === 0) r.sint();
+    else r.uint();
+    const length = r.uint();
+    for (let j = 0; j < length; j++) {
+      seen += r.uint();
+      if (seen >= topSamples) return r.position;
+    }
+  }
+  return bytes.length;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { EncodedSketch } from '../aggregate/sketch.js';
-import { computeTimerStat, type SummaryView, type TimerStat } from '../aggregate/timer-stats.js';
+import { type ByteRange, EncodedSketch, encodedHeadLength } from '../aggregate/sketch.js';
+import { computeTimerStat, type SummaryView, statNeedsSketch, type TimerStat } from '../aggregate/timer-stats.js';
 import type { SummaryRow } from './sqlite-reader.js';
 
 /**
@@ -8,9 +8,12 @@ import type { SummaryRow } from './sqlite-reader.js';
  * (the "hot" rows) until their chunk is sealed; readers combine both.
  *
  * A value chunk is [u16 first index][u16 count] then `count` float64 values (NaN = no point), trimmed to the
- * stretch that has points. A timer chunk is [u16 entries] then per entry [u16 index][u8 flags][varint n]
- * [float64 count, unless it equals n][float64 sum, sumsq, m2, min, max][varint sketch length][sketch], the
- * floats and sketch left out for an idle interval (n = 0).
+ * stretch that has points. A timer chunk is two blobs. `data` is [u16 entries] then per entry [u16 index]
+ * [u8 flags][varint n][float64 count, unless it equals n][float64 sum, sumsq, m2, min, max][varint sketch
+ * length][sketch], the floats and sketch left out for an idle interval (n = 0). When the sketch is split
+ * (SPLIT), `data` holds only its head, the bytes of its top tenth of samples, followed by [varint tail
+ * length]; the tails follow one another in `sketches`. High percentiles (p90 and up, what dashboards ask
+ * for) then read `data` alone, a third of the bytes; every other stat that needs the sketch reads both.
  */
 
 export const CHUNK_POINTS = 360;
@@ -69,13 +72,32 @@ export type StoredSummary = SummaryRow extends [number, ...infer Rest] ? Rest : 
 const SAME_COUNT = 1; // count === n (no sample rate), so count isn't stored
 const IDLE = 2; // n === 0: only the (sample-adjusted) count, nothing else
 
-export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: StoredSummary]>): Uint8Array {
+/** A sealed timer chunk as stored: its entries, and the sketch tails they point into (null if none). */
+export interface TimerChunk {
+  data: Uint8Array;
+  sketches: Uint8Array | null;
+}
+
+const SPLIT = 4; // the sketch's head is here, its tail in `sketches`
+
+/** The samples a sketch head keeps: p90 and up whatever etsy's rank rounding (k = round(pct/100 · n)). */
+function headSamples(n: number): number {
+  return Math.ceil(n / 10) + 1;
+}
+
+/** Whether a stat is answered from sketch heads alone (see headSamples). */
+export function sketchHeadAnswers(stat: TimerStat): boolean {
+  return stat.kind === 'percentile' && stat.field === 'upper' && stat.pct >= 90;
+}
+
+export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: StoredSummary]>): TimerChunk {
   let size = 2;
-  for (const [, s] of entries) size += 2 + 1 + 10 + 8 + 40 + 5 + (s[7]?.byteLength ?? 0);
+  for (const [, s] of entries) size += 2 + 1 + 10 + 8 + 40 + 10 + (s[7]?.byteLength ?? 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint16(0, entries.length, true);
   let p = 2;
+  const tails: Uint8Array[] = [];
   const varint = (value: number) => {
     let v = value;
     while (v >= 0x80) {
@@ -91,24 +113,39 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
   for (const [index, [count, n, sum, sumsq, m2, min, max, sketch]] of entries) {
     view.setUint16(p, index, true);
     p += 2;
-    const flags = (count === n ? SAME_COUNT : 0) | (n === 0 ? IDLE : 0);
+    const bytes = sketch ?? new Uint8Array(0);
+    const head = n === 0 || bytes.byteLength === 0 ? 0 : encodedHeadLength(bytes, headSamples(n));
+    const flags = (count === n ? SAME_COUNT : 0) | (n === 0 ? IDLE : 0) | (head < bytes.byteLength ? SPLIT : 0);
     out[p++] = flags;
     varint(n);
     if (!(flags & SAME_COUNT)) float(count);
     if (flags & IDLE) continue;
     for (const v of [sum, sumsq, m2, min, max]) float(v);
-    const bytes = sketch ?? new Uint8Array(0);
-    varint(bytes.byteLength);
-    out.set(bytes, p);
-    p += bytes.byteLength;
+    varint(head);
+    out.set(bytes.subarray(0, head), p);
+    p += head;
+    if (flags & SPLIT) {
+      varint(bytes.byteLength - head);
+      tails.push(bytes.subarray(head));
+    }
   }
-  return out.slice(0, p);
+  return { data: out.slice(0, p), sketches: tails.length > 0 ? concat(tails) : null };
 }
 
-/** The chunk's intervals as rows, `ts` = start + index * step; sketches are views into the blob. */
-export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number): SummaryRow[] {
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
+  let p = 0;
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.byteLength;
+  }
+  return out;
+}
+
+/** The chunk's intervals as rows, `ts` = start + index * step; whole sketches are views into the blobs. */
+export function decodeSummaries(chunk: TimerChunk, start: number, stepSec: number): SummaryRow[] {
   const out: SummaryRow[] = [];
-  const c = new SummaryCursor(blob);
+  const c = new SummaryCursor(chunk, false, true);
   while (c.next()) {
     const ts = start + c.index * stepSec;
     if (c.n === 0) out.push([ts, c.count, 0, 0, 0, 0, null, null, null]);
@@ -122,7 +159,7 @@ export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number
         c.m2,
         Number.isNaN(c.min) ? null : c.min,
         Number.isNaN(c.max) ? null : c.max,
-        c.sketchEnd > c.sketchStart ? blob.subarray(c.sketchStart, c.sketchEnd) : null,
+        c.sketchEnd > c.sketchStart ? c.sketchBytes.subarray(c.sketchStart, c.sketchEnd) : null,
       ]);
   }
   return out;
@@ -130,17 +167,18 @@ export function decodeSummaries(blob: Uint8Array, start: number, stepSec: number
 
 /**
  * Writes `stat` of each of the chunk's intervals into `out`, where `offset` is the index in `out` of the
- * chunk's first step (intervals outside `out` are skipped). Reads the blob in place through one cursor,
- * and touches a sketch only for the stats that need it: nothing is allocated per interval.
+ * chunk's first step (intervals outside `out` are skipped). Reads the blobs in place through one cursor,
+ * and touches a sketch only for the stats that need it: nothing is allocated per interval. `sketches` may
+ * be null when the stat needs no more than the heads (statNeedsSketch, sketchHeadAnswers).
  */
 export function decodeTimerStatInto(
-  blob: Uint8Array,
+  chunk: TimerChunk,
   stat: TimerStat,
   stepSec: number,
   out: Float64Array,
   offset: number,
 ): void {
-  const c = new SummaryCursor(blob);
+  const c = new SummaryCursor(chunk, !statNeedsSketch(stat) || sketchHeadAnswers(stat));
   while (c.next()) {
     const i = offset + c.index;
     if (i >= 0 && i < out.length) out[i] = computeTimerStat(stat, c, stepSec);
@@ -165,7 +203,8 @@ export function summaryView(row: SummaryRow): SummaryView & { sketch: EncodedSke
 /**
  * Walks a timer chunk's intervals in place: each next() moves to the following one and sets the fields
  * (an idle interval has n = 0, NaN min/max and an empty sketch), so the chunk is read without a row
- * object per interval. The sketch is blob[sketchStart, sketchEnd), also offered ready to read as `sketch`.
+ * object per interval. The sketch is sketchBytes[sketchStart, sketchEnd), also offered ready to read as
+ * `sketch`: a split one is joined from its head and tail, or left as its head alone when `headsOnly`.
  */
 class SummaryCursor implements SummaryView {
   index = 0;
@@ -176,16 +215,35 @@ class SummaryCursor implements SummaryView {
   m2 = 0;
   min = Number.NaN;
   max = Number.NaN;
+  sketchBytes: Uint8Array;
   sketchStart = 0;
   sketchEnd = 0;
   readonly sketch = new EncodedSketch();
+  private readonly blob: Uint8Array;
+  private readonly tails: Uint8Array | null;
   private readonly view: DataView;
   private left: number;
   private p = 2;
+  private tailAt = 0;
+  /** The current sketch's tail, reused from entry to entry. */
+  private readonly tail: ByteRange = { bytes: EMPTY, start: 0, end: 0 };
+  /** Whether joinTail has pointed `sketch` at head and tail already. */
+  private joined = false;
 
-  constructor(private readonly blob: Uint8Array) {
-    if (blob.byteLength < 2) throw corrupt();
-    this.view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  /**
+   * `headsOnly`: split sketches are left as their heads (the stat needs no more). `ownSketches`: a joined
+   * sketch gets an array of its own, for callers that keep it (decodeSummaries' rows).
+   */
+  constructor(
+    chunk: TimerChunk,
+    private readonly headsOnly: boolean,
+    private readonly ownSketches = false,
+  ) {
+    this.blob = chunk.data;
+    this.tails = chunk.sketches;
+    this.sketchBytes = chunk.data;
+    if (this.blob.byteLength < 2) throw corrupt();
+    this.view = new DataView(this.blob.buffer, this.blob.byteOffset, this.blob.byteLength);
     this.left = this.view.getUint16(0, true);
   }
 
@@ -208,6 +266,8 @@ class SummaryCursor implements SummaryView {
       this.count = view.getFloat64(p, true);
       p += 8;
     }
+    this.sketchBytes = blob;
+    this.joined = false;
     if (flags & IDLE) {
       this.sum = this.sumSquares = this.m2 = 0;
       this.min = this.max = Number.NaN;
@@ -226,10 +286,34 @@ class SummaryCursor implements SummaryView {
       this.sketchStart = p;
       this.sketchEnd = p + len;
       p += len;
+      if (flags & SPLIT) {
+        if (p >= size) throw corrupt();
+        let tail = blob[p++];
+        if (tail >= 0x80) [tail, p] = slowVarint(blob, p - 1);
+        this.joinTail(tail);
+      }
     }
-    this.sketch.reset(blob, this.sketchStart, this.sketchEnd, n);
+    if (!this.joined) this.sketch.reset(this.sketchBytes, this.sketchStart, this.sketchEnd, n);
     this.p = p;
     return true;
+  }
+
+  /** Points the sketch at its head followed by its tail in `sketches` (copied together for ownSketches). */
+  private joinTail(tail: number): void {
+    const at = this.tailAt;
+    this.tailAt += tail;
+    if (this.headsOnly) return;
+    if (this.tails === null || this.tailAt > this.tails.byteLength) throw corrupt();
+    this.tail.bytes = this.tails;
+    this.tail.start = at;
+    this.tail.end = at + tail;
+    this.sketch.reset(this.blob, this.sketchStart, this.sketchEnd, this.n, this.tail);
+    if (this.ownSketches) {
+      this.sketchBytes = this.sketch.contiguous();
+      this.sketchStart = 0;
+      this.sketchEnd = this.sketchBytes.byteLength;
+    }
+    this.joined = true;
   }
 }
 
@@ -248,6 +332,8 @@ function slowVarint(blob: Uint8Array, at: number): [number, number] {
     scale *= 0x80;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 function corrupt(): Error {
   return new Error('corrupt timer chunk');

@@ -10,6 +10,7 @@ import {
   encodeSummaries,
   encodeValues,
   type StoredSummary,
+  type TimerChunk,
 } from './chunk-codec.js';
 import type { RetentionTier } from './retention.js';
 import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
@@ -92,12 +93,12 @@ export class ChunkSealer {
       .all(id, boundary) as SummaryRow[];
     if (rows.length === 0) return;
     const chunks = timerChunksTable(step);
-    const read = this.stmt(`SELECT data FROM ${chunks} WHERE series_id = ? AND start = ?`);
-    const write = this.stmt(`INSERT OR REPLACE INTO ${chunks} (series_id, start, data) VALUES (?, ?, ?)`);
+    const read = this.stmt(`SELECT data, sketches FROM ${chunks} WHERE series_id = ? AND start = ?`);
+    const write = this.stmt(`INSERT OR REPLACE INTO ${chunks} (series_id, start, data, sketches) VALUES (?, ?, ?, ?)`);
     for (const [start, points] of byChunk(rows, step)) {
-      const existing = read.get(id, start) as { data: Uint8Array } | undefined;
+      const existing = read.get(id, start) as TimerChunk | undefined;
       const entries = new Map<number, StoredSummary>();
-      for (const [ts, ...summary] of existing ? decodeSummaries(existing.data, start, step) : []) {
+      for (const [ts, ...summary] of existing ? decodeSummaries(existing, start, step) : []) {
         // Copy the sketch out of the blob it views, which SQLite may reuse.
         const sketch = summary[7];
         entries.set((ts - start) / step, [...summary.slice(0, 7), sketch ? sketch.slice() : null] as StoredSummary);
@@ -107,7 +108,8 @@ export class ChunkSealer {
         const prev = entries.get(i);
         entries.set(i, prev ? mergeStored(prev, summary) : summary);
       }
-      write.run(id, start, encodeSummaries([...entries].sort((a, b) => a[0] - b[0])));
+      const chunk = encodeSummaries([...entries].sort((a, b) => a[0] - b[0]));
+      write.run(id, start, chunk.data, chunk.sketches);
     }
     this.stmt(`DELETE FROM ${hot} WHERE series_id = ? AND ts < ?`).run(id, boundary);
   }

@@ -94,10 +94,14 @@ export function createTierTables(db: Database, stepSec: number): void {
       series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
       PRIMARY KEY (series_id, start)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS ${timerChunksTable(stepSec)} (
-      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL, sketches BLOB,
       PRIMARY KEY (series_id, start)) WITHOUT ROWID;
     -- Retention deletes chunks by age alone. Chunks overflow their b-tree cell, and a seek by primary key
     -- reads the whole overflowing cell to compare keys, so deleting series by series took minutes.
     CREATE INDEX IF NOT EXISTS ${valueChunksTable(stepSec)}_start ON ${valueChunksTable(stepSec)} (start);
     CREATE INDEX IF NOT EXISTS ${timerChunksTable(stepSec)}_start ON ${timerChunksTable(stepSec)} (start);`);
+  // Sketch tails (chunk-codec.ts) came after the first chunk tables; older chunks keep whole sketches in data.
+  const columns = db.pragma(`table_info(${timerChunksTable(stepSec)})`) as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'sketches'))
+    db.exec(`ALTER TABLE ${timerChunksTable(stepSec)} ADD COLUMN sketches BLOB`);
 }

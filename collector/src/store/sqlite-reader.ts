@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import { computeTimerStat, statNeedsSketch, type TimerStat } from '../aggregate/timer-stats.js';
-import { chunkSpan, decodeSummaries, decodeTimerStatInto, decodeValuesInto, summaryView } from './chunk-codec.js';
+import {
+  chunkSpan,
+  decodeSummaries,
+  decodeTimerStatInto,
+  decodeValuesInto,
+  sketchHeadAnswers,
+  summaryView,
+} from './chunk-codec.js';
 import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import type { SeriesRow } from './series-kind.js';
 import { type Db, openForRead } from './sqlite-open.js';
@@ -92,13 +99,16 @@ export class SqliteReader {
   readTimerStatInto(seriesId: number, stepSec: number, start: number, out: Float64Array, stat: TimerStat): void {
     this.snapshot(() => {
       const end = start + out.length * stepSec;
+      // Sketch tails are read only for the stats that need more than the heads: most of a chunk's bytes.
+      const tails = statNeedsSketch(stat) && !sketchHeadAnswers(stat) ? 'sketches' : 'NULL';
       const chunks = this.statement(
-        `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
+        `SELECT start, data, ${tails} FROM ${timerChunksTable(stepSec)}
+         WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
       );
-      for (const [chunk, data] of chunks.raw(true).iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<
-        [number, Uint8Array]
-      >) {
-        decodeTimerStatInto(data, stat, stepSec, out, (chunk - start) / stepSec);
+      for (const [chunk, data, sketches] of chunks
+        .raw(true)
+        .iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<[number, Uint8Array, Uint8Array | null]>) {
+        decodeTimerStatInto({ data, sketches }, stat, stepSec, out, (chunk - start) / stepSec);
       }
       // Hot rows come after the chunks: a late point not sealed yet overrides its chunk's, as in readSummaries.
       // Each blob read costs a Buffer, dearer than the rest of the row: the sketch only when the stat needs it.
@@ -120,12 +130,15 @@ export class SqliteReader {
   private readSummariesUnlocked(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
     const out: SummaryRow[] = [];
     const chunks = this.statement(
-      `SELECT start, data FROM ${timerChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
+      `SELECT start, data, sketches FROM ${timerChunksTable(stepSec)}
+       WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
     );
-    for (const [chunk, data] of chunks.raw(true).iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<
-      [number, Uint8Array]
-    >) {
-      for (const row of decodeSummaries(data, chunk, stepSec)) if (row[0] >= from && row[0] <= until) out.push(row);
+    for (const [chunk, data, sketches] of chunks
+      .raw(true)
+      .iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<[number, Uint8Array, Uint8Array | null]>) {
+      for (const row of decodeSummaries({ data, sketches }, chunk, stepSec)) {
+        if (row[0] >= from && row[0] <= until) out.push(row);
+      }
     }
     const hot = this.statement(
       `SELECT ts, count, n, sum, sumsq, m2, min, max, sketch FROM ${timersTable(stepSec)}
