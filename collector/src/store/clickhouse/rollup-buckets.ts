@@ -82,12 +82,41 @@ export class RollupBuckets {
   constructor(readonly stepSec: number) {}
 
   addPoint(slot: number, sid: number, kind: SeriesKind, ts: number, at: number, value: number): void {
-    const b = this.bucket(ts);
+    this.addTo(this.densePoints(this.bucket(ts)), slot, sid, kind, ts, at, value);
+  }
+
+  /** A flush's points, column by column: most share one bucket, looked up once. */
+  addPoints(points: {
+    count: number;
+    slot: ArrayLike<number>;
+    sid: ArrayLike<number>;
+    kind: ArrayLike<number>;
+    ts: ArrayLike<number>;
+    value: ArrayLike<number>;
+    at: number;
+  }): void {
+    let lastBucket = Number.NaN;
+    let d: DensePoints | null = null;
+    for (let i = 0; i < points.count; i++) {
+      const b = this.bucket(points.ts[i]);
+      if (b !== lastBucket || d === null) {
+        d = this.densePoints(b);
+        lastBucket = b;
+      }
+      this.addTo(d, points.slot[i], points.sid[i], points.kind[i], points.ts[i], points.at, points.value[i]);
+    }
+  }
+
+  private densePoints(b: number): DensePoints {
     let d = this.points.get(b);
     if (d === undefined) {
       d = new DensePoints();
       this.points.set(b, d);
     }
+    return d;
+  }
+
+  private addTo(d: DensePoints, slot: number, sid: number, kind: SeriesKind, ts: number, at: number, value: number) {
     d.room(slot);
     if (d.has[slot] === 0) {
       d.has[slot] = 1;

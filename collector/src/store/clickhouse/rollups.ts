@@ -30,9 +30,7 @@ export class Rollups {
   feed(points: FinestPoints, timers: readonly TimerRow[]): void {
     const first = this.buckets[0];
     if (first === undefined) return;
-    for (let i = 0; i < points.count; i++) {
-      first.addPoint(points.slot[i], points.sid[i], points.kind[i], points.ts[i], points.at, points.value[i]);
-    }
+    first.addPoints(points);
     for (const t of timers) first.addTimer(t);
   }
 
