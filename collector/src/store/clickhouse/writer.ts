@@ -331,7 +331,8 @@ export class ClickHouseWriter implements StorageWriter {
       done: new Set(),
       inflight: new Map(),
     };
-    this.insertOnce(prepared, 'points', prepared.points, pointsTable(step));
+    // Sent now, awaited with the other inserts by write() (insertOnce keeps it until answered).
+    void this.insertOnce(prepared, 'points', prepared.points, pointsTable(step));
     // Let the request go out before encoding on.
     await new Promise((resolve) => setImmediate(resolve));
     const timers = new RowBinaryWriter(Math.max(1024, batch.timers.keys.length * 128));
