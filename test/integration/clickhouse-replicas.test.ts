@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
 import { ClickHouseHttp } from '../../collector/src/store/clickhouse/http-client.js';
+import { openClickHouseStorage } from '../../collector/src/store/clickhouse/open.js';
 import { sql } from '../../collector/src/store/clickhouse/sql.js';
+import type { ClickHouseWriter } from '../../collector/src/store/clickhouse/writer.js';
+import { toWriteBatch } from '../../collector/src/store/write-batch.js';
 import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
 import { type GraphiteSeries, startTestCollector, type TestCollector, total, waitFor } from '../support/collector.js';
 import { startZooKeeper, type ZooKeeper, zookeeperAvailable } from '../support/zookeeper.js';
@@ -87,4 +91,46 @@ describe.skipIf(!clickhouseAvailable() || !zookeeperAvailable())('ClickHouse rep
     await r1.start();
     await waitFor(async () => (await sentOn(r1.url)) === total, 'r1 to catch up', 60_000);
   }, 120_000);
+
+  it('two collectors rolling up the same counts into one bucket both count (no block deduplication)', async () => {
+    const tiers = [
+      { stepSec: 10, retentionSec: 86_400 },
+      { stepSec: 60, retentionSec: 7 * 86_400 },
+    ];
+    const [r1, r2] = cluster.shards.map((s) => s.url);
+    const open = (urls: string[]) =>
+      openClickHouseStorage({ url: urls.join(','), cluster: null, database: 'same', replicated: true, tiers });
+    const x = await open([r1, r2]);
+    const y = await open([r2, r1]);
+    const now = Math.floor(Date.now() / 1000);
+    const minute = now - 3600 - (now % 60);
+    const batch = (ts: number) => {
+      const timer = emptySummary();
+      addSample(timer, 5, 1);
+      return toWriteBatch({
+        ts,
+        intervalSec: 10,
+        counters: { keys: ['stats.counters.same.hits'], values: [3] },
+        gauges: { keys: [], values: [] },
+        sets: { keys: [], values: [] },
+        timers: { keys: ['stats.timers.same.lat'], summaries: [timer] },
+        timed: [],
+        events: [],
+      });
+    };
+    // The same flushes through both: their rollup rows for the minute are the same bytes.
+    for (const s of [x, y]) {
+      for (let f = 0; f < 6; f++) await s.writer.write(batch(minute + f * 10));
+      await (s.writer as ClickHouseWriter).maintained();
+    }
+    const id = (await x.listSeries()).find((r) => r.name === 'stats.counters.same.hits')?.id ?? -1;
+    const timerId = (await x.listSeries()).find((r) => r.name === 'stats.timers.same.lat')?.id ?? -1;
+    await waitFor(async () => {
+      const values = await x.bulk?.loadValues(60, [id], minute, minute + 59);
+      const timers = await x.bulk?.loadSummaries(60, [timerId], minute, minute + 59);
+      return Array.from(values?.get(id)?.values ?? []).join() === '36' && timers?.get(timerId)?.[0]?.[2] === 12;
+    }, "both collectors' rollups of the minute, on the replica read");
+    await x.close();
+    await y.close();
+  }, 60_000);
 });

@@ -10,9 +10,9 @@ export class FailoverHttp extends ClickHouseHttp {
   private readonly members: ClickHouseHttp[];
   private current = 0;
 
-  constructor(urls: readonly string[]) {
-    super({ url: urls[0] });
-    this.members = urls.map((url) => new ClickHouseHttp({ url }));
+  constructor(urls: readonly string[], settings?: Record<string, string>) {
+    super({ url: urls[0], settings });
+    this.members = urls.map((url) => new ClickHouseHttp({ url, settings }));
   }
 
   override get url(): string {

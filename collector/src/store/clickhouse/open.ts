@@ -27,7 +27,12 @@ const REFRESH_OVERLAP_SEC = 120;
 export async function openClickHouseStorage(options: ClickHouseStorageOptions): Promise<Storage> {
   const { url, cluster, database, tiers } = options;
   const urls = url.split(',');
-  const http = urls.length > 1 ? new FailoverHttp(urls) : new ClickHouseHttp({ url });
+  const connect = (settings?: Record<string, string>) =>
+    urls.length > 1 ? new FailoverHttp(urls, settings) : new ClickHouseHttp({ url, settings });
+  const http = connect();
+  // Replicated tables drop a block identical to a recent one: two collectors' rollup rows can be (the
+  // same counts in the same bucket), and both must count. Plain tables ignore the setting.
+  const rollupHttp = connect({ insert_deduplicate: '0' });
   // Each server needs its own local tables: create them on every URL that answers, and on one at least.
   const failures: Error[] = [];
   for (const one of urls) {
@@ -51,7 +56,7 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
   // Reads go through every shard, and a shard whose collector has not started yet has no tables: the
   // store opens anyway and the periodic refresh fills in what could not be read now.
   await refreshCatalog().catch((err: Error) => options.onReadError?.(err));
-  writer = new ClickHouseWriter(http, database, tables, tiers, catalog, refreshCatalog);
+  writer = new ClickHouseWriter(http, database, tables, tiers, catalog, refreshCatalog, rollupHttp);
   let lastRefresh = 0;
   const listSeries = async (): Promise<SeriesRow[]> => {
     const started = Math.floor(Date.now() / 1000);

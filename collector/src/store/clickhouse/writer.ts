@@ -68,8 +68,10 @@ export class ClickHouseWriter implements StorageWriter {
     private readonly tiers: readonly RetentionTier[],
     private readonly catalog: Catalog,
     private readonly refreshCatalog: () => Promise<void>,
+    /** For the rollups' inserts (without Replicated tables' block deduplication). */
+    rollupHttp: ClickHouseHttp = http,
   ) {
-    this.rollups = new Rollups(http, db, tables, tiers);
+    this.rollups = new Rollups(rollupHttp, db, tables, tiers);
   }
 
   write(batch: WriteBatch): Promise<Written> {
