@@ -76,8 +76,12 @@ export class ClickHouseReader implements BulkLoader {
     if (this.isFinest(stepSec)) {
       // Rows as written, one per write: merging them in SQL (GROUP BY series_id, ts) costs ten times
       // the plain groupArray, and most buckets have a single write, so Node merges the few that don't.
+      // Times as steps after the range's first bucket, 2 bytes instead of 4, when the range allows.
+      const base = range[0] - (range[0] % stepSec);
+      const short = (range[1] - base) / stepSec < 65_536;
+      const times = short ? sql`toUInt16(intDiv(toUInt32(ts) - ${base}, ${stepSec}))` : sql`toUInt32(ts)`;
       const body = await this.http.binary(
-        sql`SELECT series_id, any(kind), groupArray(toUInt32(ts)), groupArray(value)
+        sql`SELECT series_id, any(kind), groupArray(${times}), groupArray(value)
           FROM ${table} WHERE ${where} GROUP BY series_id FORMAT RowBinary`,
         this.db,
       );
@@ -86,7 +90,8 @@ export class ClickHouseReader implements BulkLoader {
       while (!r.atEnd) {
         const id = r.u64();
         const kind = r.u8() as SeriesKind;
-        const merged = mergeWrites(kind, r.arrayU32(), r.arrayF64(), range[0], stepSec);
+        const ts = short ? stepsToTimes(r.arrayU16(), base, stepSec) : r.arrayU32();
+        const merged = mergeWrites(kind, ts, r.arrayF64(), range[0], stepSec);
         out.set(id, merged.points);
         if (merged.repeats && kind === SeriesKind.Gauge) gaugesWithRepeats.push(id);
       }
@@ -325,6 +330,13 @@ export function mergeWrites(
     outValues[k++] = values[i];
   }
   return { points: { ts: outTs, values: outValues }, repeats: true };
+}
+
+/** Times from step counts after `base`. */
+function stepsToTimes(steps: Uint16Array, base: number, step: number): Uint32Array {
+  const ts = new Uint32Array(steps.length);
+  for (let i = 0; i < steps.length; i++) ts[i] = base + steps[i] * step;
+  return ts;
 }
 
 /** The range clamped to what a DateTime holds, or null when nothing of it does. */

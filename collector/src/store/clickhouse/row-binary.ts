@@ -115,6 +115,16 @@ export class RowBinaryReader {
     return s;
   }
 
+  /** Array(UInt16), copied out in one go. */
+  arrayU16(): Uint16Array {
+    const n = this.varint();
+    const bytes = n * 2;
+    this.need(bytes);
+    const out = new Uint16Array(this.copy(bytes));
+    this.pos += bytes;
+    return out;
+  }
+
   /** Array(UInt32) or Array(DateTime), copied out in one go. */
   arrayU32(): Uint32Array {
     const n = this.varint();
