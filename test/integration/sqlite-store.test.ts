@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
-import { parseTimerStat, type TimerStat } from '../../collector/src/aggregate/timer-stats.js';
+import { computeTimerStat, parseTimerStat, type TimerStat } from '../../collector/src/aggregate/timer-stats.js';
 import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
 import { fetchLeaf } from '../../collector/src/query/fetch-series.js';
 import { compileGlob } from '../../collector/src/query/glob.js';
 import { NameIndex } from '../../collector/src/query/name-index.js';
-import { encodeSummaries, type StoredSummary } from '../../collector/src/store/chunk-codec.js';
+import { encodeSummaries, type StoredSummary, summaryView } from '../../collector/src/store/chunk-codec.js';
 import type { RetentionTier } from '../../collector/src/store/retention.js';
 import { SqliteReader } from '../../collector/src/store/sqlite-reader.js';
 import { SqliteWriter } from '../../collector/src/store/sqlite-writer.js';
@@ -202,6 +202,44 @@ describe('SQLite store', () => {
     expect(read('stats.gauges.s.level')).toEqual(Array.from({ length: 800 }, (_, i) => i));
     expect(read('stats.timers.s.lat.count').every((v) => v === 10)).toBe(true);
     expect(read('stats.timers.s.lat.upper')).toEqual(Array.from({ length: 800 }, (_, i) => (i % 7) + 100));
+    r.close();
+    w.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('computes timer stats over hot rows from their sketches joined in one blob, as from each row', () => {
+    const dir2 = tempDir();
+    const file = join(dir2, 'hot.db');
+    const w = SqliteWriter.open(file, tiers);
+    for (let i = 0; i < 30; i++) {
+      const timer = emptySummary();
+      // Sizes and spreads differ per interval, so a sketch read at the wrong offset gives another answer;
+      // every fifth interval is idle (no sketch at all).
+      if (i % 5 !== 2) for (let j = 1; j <= 5 + i * 3; j++) addSample(timer, (j * (i + 1)) % 97, 1);
+      w.write(
+        toWriteBatch({
+          ts: base + i,
+          intervalSec: 1,
+          counters: { keys: [], values: [] },
+          gauges: { keys: [], values: [] },
+          sets: { keys: [], values: [] },
+          timers: { keys: ['stats.timers.h.lat'], summaries: [timer] },
+          timed: [],
+          events: [],
+        }),
+      );
+    }
+    const r = SqliteReader.open(file);
+    const [series] = r.listSeries();
+    const rows = r.readSummaries(series.id, 1, base, base + 29);
+    expect(rows).toHaveLength(30);
+    for (const name of ['upper_99', 'upper_90', 'median', 'upper_50', 'mean_90', 'count', 'mean', 'std']) {
+      const stat = parseTimerStat(name) as TimerStat;
+      const got = new Float64Array(30).fill(Number.NaN);
+      r.readTimerStatInto(series.id, 1, base, got, stat);
+      const expected = rows.map((row) => computeTimerStat(stat, summaryView(row), 1));
+      expect([...got], name).toEqual(expected);
+    }
     r.close();
     w.close();
     rmSync(dir2, { recursive: true, force: true });
