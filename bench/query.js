@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { parseTimerStat } from '../collector/dist/aggregate/timer-stats.js';
 import { Evaluator } from '../collector/dist/query/evaluator.js';
 import { createRegistry } from '../collector/dist/query/functions/index.js';
 import { parseTarget } from '../collector/dist/query/target-parser.js';
@@ -219,16 +220,22 @@ function findShape(body) {
   return { nodes: nodes.length, bytes: body.length };
 }
 
-/** The floor under the render query: reading the 100 timers' summaries in-process, no decoding or HTTP. */
+/**
+ * The floor under the render query: the 100 timers' upper_99 read in-process through the collector's own
+ * read path (SqliteReader.readTimerStatInto), with no HTTP, no sumSeries and no JSON.
+ */
 function readFloorMs(path) {
   const reader = SqliteReader.open(path);
   try {
     const series = reader.listSeries().filter((s) => s.name.startsWith('stats.timers.api.'));
-    const until = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000);
+    const start = now - (now % 10) - DAY + 10;
+    const upper99 = parseTimerStat('upper_99');
     const times = [];
     for (let rep = 0; rep < 5; rep++) {
       const started = performance.now();
-      for (const s of series) reader.readSummaries(s.id, 10, until - DAY, until);
+      for (const s of series)
+        reader.readTimerStatInto(s.id, 10, start, new Float64Array(DAY / 10).fill(Number.NaN), upper99);
       times.push(performance.now() - started);
     }
     return median(times);
@@ -370,11 +377,11 @@ function rows(ctx, runs) {
     });
     if (q.id === 'sum') {
       out.push({
-        what: '  floor: 100 timers’ summary rows read in-process (SqliteReader)',
+        what: '  floor: the 100 timers’ upper_99 read in-process (SqliteReader.readTimerStatInto)',
         value: m((r) => r.floorMs),
         unit: 'ms',
         runs: ctx.runs,
-        note: 'no sketch decoding, no HTTP',
+        note: 'the collector’s read path: no HTTP, sumSeries or JSON',
       });
     }
   }
