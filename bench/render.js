@@ -249,7 +249,7 @@ export async function run(ctx) {
     value: median(runs.map((r) => r.floorMs)),
     unit: 'ms',
     runs: ctx.runs,
-    note: 'the collector's read path, no HTTP or JSON',
+    note: 'the collector’s read path, no HTTP or JSON',
   });
   return {
     title,
