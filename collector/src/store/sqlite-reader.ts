@@ -21,17 +21,7 @@ type StoredScalars = [
 ];
 
 /** One stored timer interval, as read back: count, n, sum, sumsq, m2, min, max, sketch. */
-export type SummaryRow = [
-  ts: number,
-  count: number,
-  n: number,
-  sum: number,
-  sumsq: number,
-  m2: number,
-  min: number | null,
-  max: number | null,
-  sketch: Uint8Array | null,
-];
+export type SummaryRow = [ts: number, ...StoredScalars, sketch: Uint8Array | null];
 
 export interface StoredEvent extends NewEvent {
   id: number;
