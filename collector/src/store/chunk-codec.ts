@@ -142,7 +142,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The chunk's intervals as rows, `ts` = start + index * step; whole sketches are views into the blobs. */
+/** The chunk's intervals as rows, `ts` = start + index * step; a sketch is a view into `data`, or a copy when split. */
 export function decodeSummaries(chunk: TimerChunk, start: number, stepSec: number): SummaryRow[] {
   const out: SummaryRow[] = [];
   const c = new SummaryCursor(chunk, false, true);
@@ -203,8 +203,9 @@ export function summaryView(row: SummaryRow): SummaryView & { sketch: EncodedSke
 /**
  * Walks a timer chunk's intervals in place: each next() moves to the following one and sets the fields
  * (an idle interval has n = 0, NaN min/max and an empty sketch), so the chunk is read without a row
- * object per interval. The sketch is sketchBytes[sketchStart, sketchEnd), also offered ready to read as
- * `sketch`: a split one is joined from its head and tail, or left as its head alone when `headsOnly`.
+ * object per interval. `sketch` reads the interval's sketch in place: a split one across its head and tail,
+ * or its head alone when `headsOnly`. sketchBytes[sketchStart, sketchEnd) holds it in one piece, except a
+ * split one read in place, where it is the head.
  */
 class SummaryCursor implements SummaryView {
   index = 0;
