@@ -30,6 +30,7 @@ const SPLIT_FROM = 8;
  */
 async function inChunks<T>(ids: readonly number[], load: (chunk: readonly number[]) => Promise<Map<number, T>>) {
   const count = Math.max(Math.ceil(ids.length / IDS_PER_QUERY), ids.length >= SPLIT_FROM ? PARALLEL_QUERIES : 1);
+  if (count === 1) return load(ids);
   const size = Math.ceil(ids.length / count);
   const chunks: Array<readonly number[]> = [];
   for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
@@ -58,8 +59,7 @@ export class ClickHouseReader implements BulkLoader {
     from: number,
     until: number,
   ): Promise<Map<number, PointArrays>> {
-    if (ids.length >= SPLIT_FROM) return inChunks(ids, (chunk) => this.valuesOf(stepSec, chunk, from, until));
-    return this.valuesOf(stepSec, ids, from, until);
+    return inChunks(ids, (chunk) => this.valuesOf(stepSec, chunk, from, until));
   }
 
   private async valuesOf(
@@ -159,8 +159,7 @@ export class ClickHouseReader implements BulkLoader {
     from: number,
     until: number,
   ): Promise<Map<number, SummaryRow[]>> {
-    if (ids.length >= SPLIT_FROM) return inChunks(ids, (chunk) => this.summariesOf(stepSec, chunk, from, until));
-    return this.summariesOf(stepSec, ids, from, until);
+    return inChunks(ids, (chunk) => this.summariesOf(stepSec, chunk, from, until));
   }
 
   private async summariesOf(

@@ -117,46 +117,35 @@ export class RowBinaryReader {
 
   /** Array(UInt16), copied out in one go. */
   arrayU16(): Uint16Array {
-    const n = this.varint();
-    const bytes = n * 2;
-    this.need(bytes);
-    const out = new Uint16Array(this.copy(bytes));
-    this.pos += bytes;
-    return out;
+    return this.typedArray(2, (buffer) => new Uint16Array(buffer));
   }
 
   /** Array(UInt32) or Array(DateTime), copied out in one go. */
   arrayU32(): Uint32Array {
-    const n = this.varint();
-    const bytes = n * 4;
-    this.need(bytes);
-    const out = new Uint32Array(this.copy(bytes));
-    this.pos += bytes;
-    return out;
+    return this.typedArray(4, (buffer) => new Uint32Array(buffer));
   }
 
   arrayF64(): Float64Array {
-    const n = this.varint();
-    const bytes = n * 8;
-    this.need(bytes);
-    const out = new Float64Array(this.copy(bytes));
-    this.pos += bytes;
-    return out;
+    return this.typedArray(8, (buffer) => new Float64Array(buffer));
   }
 
   arrayI32(): Int32Array {
-    const n = this.varint();
-    const bytes = n * 4;
-    this.need(bytes);
-    const out = new Int32Array(this.copy(bytes));
-    this.pos += bytes;
-    return out;
+    return this.typedArray(4, (buffer) => new Int32Array(buffer));
   }
 
   arrayU64(): number[] {
     const n = this.varint();
     const out: number[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.u64();
+    return out;
+  }
+
+  /** An array of fixed-width little-endian numbers, `width` bytes each, viewed by `make` over a copy. */
+  private typedArray<T>(width: number, make: (buffer: ArrayBuffer) => T): T {
+    const bytes = this.varint() * width;
+    this.need(bytes);
+    const out = make(this.copy(bytes));
+    this.pos += bytes;
     return out;
   }
 
