@@ -292,13 +292,9 @@ function parserCost() {
 }
 
 /**
- * Two collectors, one per dataset. They don't share a database because of a store hot spot this benchmark
- * found: with 100k rows in `series`, the writer's once-a-minute retention statement
- * `DELETE FROM timer_chunks_10 WHERE series_id IN (SELECT id FROM series) AND start < ?` seeks once per series,
- * and each seek into the WITHOUT ROWID chunk table reads whole ~70 KB chunk records to compare keys: 50–90 s
- * per statement over the 2,400 chunks of the 100 timers, during which the writer thread holds a core (and
- * the first flush after start doesn't land). Measured that way, every read here would share the machine's
- * two cores with it. See docs/benchmarks.md.
+ * Two collectors, one per dataset, each on a file of its own. They were split when a retention statement over
+ * the chunk tables took 50–90 s on the shared file (docs/benchmarks.md, hot spot 1, fixed since); kept apart,
+ * each dataset is built and cached on its own.
  */
 export async function run(ctx) {
   const dir = `${ctx.tmp}/query`;

@@ -8,7 +8,13 @@ import { addSample, emptySummary } from '../../collector/src/aggregate/timer-sum
 import { fetchLeaf } from '../../collector/src/query/fetch-series.js';
 import { compileGlob } from '../../collector/src/query/glob.js';
 import { NameIndex } from '../../collector/src/query/name-index.js';
-import { encodeSummaries, type StoredSummary, summaryView } from '../../collector/src/store/chunk-codec.js';
+import {
+  CHUNK_POINTS,
+  encodeSummaries,
+  encodeValues,
+  type StoredSummary,
+  summaryView,
+} from '../../collector/src/store/chunk-codec.js';
 import type { RetentionTier } from '../../collector/src/store/retention.js';
 import { SqliteReader } from '../../collector/src/store/sqlite-reader.js';
 import { SqliteWriter } from '../../collector/src/store/sqlite-writer.js';
@@ -275,6 +281,53 @@ describe('SQLite store', () => {
     expect(r.readSummaries(7, 1, base, base + 4).map((row) => row[2])).toEqual([200]);
     r.close();
     w.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('rebuilds WITHOUT ROWID chunk tables as rowid tables on open, keeping every chunk', () => {
+    const dir2 = tempDir();
+    const file = join(dir2, 'rowid.db');
+    SqliteWriter.open(file, tiers).close();
+    const values = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+    values[2] = 42.5;
+    values[7] = -1;
+    const sketch = new QuantileSketch();
+    for (let v = 1; v <= 50; v++) sketch.add(v);
+    const timer = encodeSummaries([[3, [50, 50, 1275, 42925, 10412.5, 1, 50, sketch.encode()]]]);
+    const db = new Database(file);
+    db.exec(`DROP TABLE chunks_1; DROP TABLE timer_chunks_1;
+      CREATE TABLE chunks_1 (series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (series_id, start)) WITHOUT ROWID;
+      CREATE TABLE timer_chunks_1 (series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+        sketches BLOB, PRIMARY KEY (series_id, start)) WITHOUT ROWID;
+      CREATE INDEX chunks_1_start ON chunks_1 (start);`);
+    db.prepare('INSERT INTO chunks_1 VALUES (5, ?, ?)').run(base, encodeValues(values));
+    db.prepare('INSERT INTO timer_chunks_1 VALUES (7, ?, ?, ?)').run(base, timer.data, timer.sketches);
+    db.close();
+    SqliteWriter.open(file, tiers).close();
+    const check = new Database(file, { readonly: true });
+    const layout = check
+      .prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name IN ('chunks_1', 'timer_chunks_1') ORDER BY name")
+      .all() as Array<{ name: string; sql: string }>;
+    check.close();
+    expect(layout.map((t) => t.name)).toEqual([
+      'chunks_1',
+      'chunks_1_key',
+      'chunks_1_start',
+      'timer_chunks_1',
+      'timer_chunks_1_key',
+      'timer_chunks_1_start',
+    ]);
+    expect(layout.some((t) => /WITHOUT ROWID/i.test(t.sql))).toBe(false);
+    const r = SqliteReader.open(file);
+    expect(r.readValues(5, 1, base, base + 10)).toEqual([
+      [base + 2, 42.5],
+      [base + 7, -1],
+    ]);
+    const upper = new Float64Array(5).fill(Number.NaN);
+    r.readTimerStatInto(7, 1, base, upper, parseTimerStat('upper') as TimerStat);
+    expect(upper[3]).toBe(50);
+    r.close();
     rmSync(dir2, { recursive: true, force: true });
   });
 

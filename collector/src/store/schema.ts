@@ -77,8 +77,9 @@ export function timerChunksTable(stepSec: number): string {
 
 /**
  * Per tier: hot rows (one per point, where flushes write and merge) and sealed chunks (one row per series
- * per CHUNK_POINTS steps; see chunk-codec.ts). WITHOUT ROWID keyed by (series, time): one B-tree each, and
- * a series' range is one contiguous scan.
+ * per CHUNK_POINTS steps; see chunk-codec.ts). Hot rows are small and WITHOUT ROWID keyed by (series, time):
+ * one B-tree each, and a series' range is one contiguous scan. Chunks are tens of KB and overflow their
+ * B-tree cell, so they live in rowid tables with the key in an index (see chunkTable).
  */
 export function createTierTables(db: Database, stepSec: number): void {
   db.exec(`
@@ -89,19 +90,36 @@ export function createTierTables(db: Database, stepSec: number): void {
       series_id INTEGER NOT NULL, ts INTEGER NOT NULL,
       count REAL NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL, m2 REAL NOT NULL,
       min REAL, max REAL, sketch BLOB,
-      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS ${valueChunksTable(stepSec)} (
-      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
-      PRIMARY KEY (series_id, start)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS ${timerChunksTable(stepSec)} (
-      series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL, sketches BLOB,
-      PRIMARY KEY (series_id, start)) WITHOUT ROWID;
-    -- Retention deletes chunks by age alone. Chunks overflow their b-tree cell, and a seek by primary key
-    -- reads the whole overflowing cell to compare keys, so deleting series by series took minutes.
-    CREATE INDEX IF NOT EXISTS ${valueChunksTable(stepSec)}_start ON ${valueChunksTable(stepSec)} (start);
-    CREATE INDEX IF NOT EXISTS ${timerChunksTable(stepSec)}_start ON ${timerChunksTable(stepSec)} (start);`);
-  // Sketch tails (chunk-codec.ts) came after the first chunk tables; older chunks keep whole sketches in data.
-  const columns = db.pragma(`table_info(${timerChunksTable(stepSec)})`) as Array<{ name: string }>;
-  if (!columns.some((c) => c.name === 'sketches'))
-    db.exec(`ALTER TABLE ${timerChunksTable(stepSec)} ADD COLUMN sketches BLOB`);
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;`);
+  chunkTable(db, valueChunksTable(stepSec), ['data BLOB NOT NULL']);
+  chunkTable(db, timerChunksTable(stepSec), ['data BLOB NOT NULL', 'sketches BLOB']);
+}
+
+/**
+ * A chunk table: a rowid table, unique on (series_id, start), and indexed by start for retention.
+ *
+ * Chunk tables were WITHOUT ROWID until chunks outgrew a cell: SQLite compares an index B-tree's keys
+ * against whole records, so every chunk a range scan or a seek passed was copied out in full (a day of 100
+ * timers read 170 MB to return 66 MB, and retention's deletes took minutes). Such a table is rebuilt once,
+ * in one transaction. A column missing from an older table (sketch tails came later) is added as NULL.
+ */
+function chunkTable(db: Database, table: string, blobs: readonly string[]): void {
+  const columns = ['series_id INTEGER NOT NULL', 'start INTEGER NOT NULL', ...blobs];
+  const names = columns.map((c) => c.split(' ')[0]);
+  const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as
+    | string
+    | undefined;
+  db.transaction(() => {
+    if (existing !== undefined && /WITHOUT\s+ROWID/i.test(existing)) {
+      const had = new Set((db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+      db.exec(`CREATE TABLE ${table}_rowid (${columns.join(', ')});
+        INSERT INTO ${table}_rowid (${names.join(', ')})
+          SELECT ${names.map((n) => (had.has(n) ? n : 'NULL')).join(', ')} FROM ${table} ORDER BY series_id, start;
+        DROP TABLE ${table};
+        ALTER TABLE ${table}_rowid RENAME TO ${table};`);
+    }
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')});
+      CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (series_id, start);
+      CREATE INDEX IF NOT EXISTS ${table}_start ON ${table} (start);`);
+  })();
 }
