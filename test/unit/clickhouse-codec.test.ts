@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { QuantileSketch, ZERO_BIN_KEY } from '../../collector/src/aggregate/sketch.js';
 import { mergeWrites } from '../../collector/src/store/clickhouse/reader.js';
 import { RowBinaryReader, RowBinaryWriter } from '../../collector/src/store/clickhouse/row-binary.js';
 import { seriesIdOf } from '../../collector/src/store/clickhouse/series-id.js';
+import { sha256 } from '../../collector/src/store/clickhouse/sha256.js';
 import { ident, literal, quoteString, sql } from '../../collector/src/store/clickhouse/sql.js';
 import { SeriesKind } from '../../collector/src/store/series-kind.js';
 
@@ -63,11 +65,38 @@ describe('RowBinary', () => {
 
 describe('series ids', () => {
   it('are the same in every collector, 53-bit, and differ by kind, name and tags', () => {
-    const id = seriesIdOf(SeriesKind.Counter, 'stats.counters.a', ';env=prod');
-    expect(id).toBe(seriesIdOf(SeriesKind.Counter, 'stats.counters.a', ';env=prod'));
+    const id = seriesIdOf(SeriesKind.Counter, 'stats.counters.a;env=prod');
+    // Pinned: ids are stored, so the hash must never change.
+    expect(id).toBe(8648131336831451);
     expect(Number.isSafeInteger(id) && id > 0).toBe(true);
-    expect(seriesIdOf(SeriesKind.Gauge, 'stats.counters.a', ';env=prod')).not.toBe(id);
-    expect(seriesIdOf(SeriesKind.Counter, 'stats.counters.a', '')).not.toBe(id);
+    expect(seriesIdOf(SeriesKind.Gauge, 'stats.counters.a;env=prod')).not.toBe(id);
+    expect(seriesIdOf(SeriesKind.Counter, 'stats.counters.a')).not.toBe(id);
+  });
+
+  it('are the first 53 bits of the SHA-256 of node:crypto, for every length and any UTF-8', () => {
+    const reference = (kind: SeriesKind, key: string) => {
+      const d = createHash('sha256').update(`${kind}\u0000${key}`).digest();
+      return (d.readUInt32LE(4) & 0x1f_ffff) * 0x1_0000_0000 + d.readUInt32LE(0);
+    };
+    const keys = ['', 'é', 'a\ud800b', '😀;tag=ü'];
+    for (let n = 0; n < 300; n += 7) keys.push(`stats.timers.${'x'.repeat(n)};env=prod`, 'ж'.repeat(n));
+    for (const key of keys) {
+      for (const kind of [SeriesKind.Counter, SeriesKind.Timer])
+        expect(seriesIdOf(kind, key)).toBe(reference(kind, key));
+    }
+  });
+
+  it('come from a SHA-256 that matches FIPS 180-4 on one and two blocks', () => {
+    const digest = new Uint8Array(32);
+    const hex = (s: string) => {
+      const bytes = Buffer.from(s);
+      sha256(bytes, bytes.length, digest);
+      return Buffer.from(digest).toString('hex');
+    };
+    expect(hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe(
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    );
   });
 });
 

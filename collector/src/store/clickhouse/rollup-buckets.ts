@@ -1,5 +1,6 @@
 import { mergeM2 } from '../../aggregate/timer-summary.js';
 import { SeriesKind } from '../series-kind.js';
+import { grown } from './typed-arrays.js';
 
 /**
  * What one collector wrote into the coarse buckets of one tier, merged as the tier's reads merge rows
@@ -60,17 +61,12 @@ class DensePoints {
   room(slot: number): void {
     if (slot < this.has.length) return;
     const size = Math.max(1024, slot + 1, this.has.length * 2);
-    const grow = <A extends Uint8Array | Float64Array>(a: A, make: (n: number) => A): A => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.has = grow(this.has, (n) => new Uint8Array(n));
-    this.kind = grow(this.kind, (n) => new Uint8Array(n));
-    this.sid = grow(this.sid, (n) => new Float64Array(n));
-    this.ts = grow(this.ts, (n) => new Float64Array(n));
-    this.at = grow(this.at, (n) => new Float64Array(n));
-    this.value = grow(this.value, (n) => new Float64Array(n));
+    this.has = grown(this.has, size);
+    this.kind = grown(this.kind, size);
+    this.sid = grown(this.sid, size);
+    this.ts = grown(this.ts, size);
+    this.at = grown(this.at, size);
+    this.value = grown(this.value, size);
   }
 }
 

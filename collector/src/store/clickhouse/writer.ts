@@ -1,6 +1,6 @@
 import { QuantileSketch } from '../../aggregate/sketch.js';
 import type { RetentionTier } from '../retention.js';
-import { SeriesKind, type SeriesRow, splitKey } from '../series-kind.js';
+import { SeriesKind } from '../series-kind.js';
 import type { StoredDashboard, StoredEvent } from '../sqlite-reader.js';
 import type { WriteResult } from '../sqlite-writer.js';
 import type { StorageWriter } from '../storage.js';
@@ -15,7 +15,7 @@ import { type FinestPoints, Rollups } from './rollups.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { writePointRow, writeTimerRow } from './rows.js';
 import { pointsTable, type TableNames, timersTable } from './schema.js';
-import { seriesIdOf } from './series-id.js';
+import { SeriesSlots } from './series-slots.js';
 
 /**
  * Writes flushes into this collector's ClickHouse server: one RowBinary insert each of new series rows,
@@ -43,16 +43,7 @@ interface Prepared {
 }
 
 export class ClickHouseWriter implements StorageWriter {
-  /** A slot per series this collector has seen, per kind, by key (no concatenated cache key). */
-  private readonly slots = new Map<SeriesKind, Map<string, number>>([
-    [SeriesKind.Counter, new Map()],
-    [SeriesKind.Gauge, new Map()],
-    [SeriesKind.Set, new Map()],
-    [SeriesKind.Timer, new Map()],
-  ]);
-  /** By slot: the series id, and whether its series row is stored. */
-  private readonly sids: number[] = [];
-  private stored = new Uint8Array(1024);
+  private readonly slots = new SeriesSlots();
   private readonly prepared = new WeakMap<WriteBatch, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -85,9 +76,7 @@ export class ClickHouseWriter implements StorageWriter {
       const finest = this.tiers[0].stepSec;
       // Independent inserts, side by side: a point whose series row is not in yet is just not listed yet.
       await Promise.all([
-        this.insertOnce(p, 'series', p.series, 'series').then(() => {
-          for (const slot of p.newSlots) this.stored[slot] = 1;
-        }),
+        this.insertOnce(p, 'series', p.series, 'series').then(() => this.slots.markStored(p.newSlots)),
         this.insertOnce(p, 'points', p.points, pointsTable(finest)),
         this.insertOnce(p, 'timers', p.timers, timersTable(finest)),
       ]);
@@ -258,38 +247,12 @@ export class ClickHouseWriter implements StorageWriter {
     const step = finest.stepSec;
     const bucket = batch.ts - (batch.ts % step);
     const at = Date.now();
-    const series = new RowBinaryWriter(1024);
+    const list = this.slots.newList();
     const newSlots: number[] = [];
-    const inBatch = new Set<number>();
     const slotOf = (kind: SeriesKind, key: string): number => {
-      const bySlot = this.slots.get(kind) as Map<string, number>;
-      let slot = bySlot.get(key);
-      let parts: { name: string; tags: string } | null = null;
-      if (slot === undefined) {
-        parts = splitKey(key);
-        const { name, tags } = parts;
-        slot = this.sids.length;
-        this.sids.push(seriesIdOf(kind, name, tags));
-        bySlot.set(key, slot);
-        if (slot >= this.stored.length) {
-          const grown = new Uint8Array(this.stored.length * 2);
-          grown.set(this.stored);
-          this.stored = grown;
-        }
-      }
-      if (this.stored[slot] === 0 && !inBatch.has(slot)) {
-        // Not stored yet (new, or its series insert failed before): this batch writes its row.
-        inBatch.add(slot);
-        newSlots.push(slot);
-        const { name, tags } = parts ?? splitKey(key);
-        const sid = this.sids[slot];
-        result.newSeries.push({ id: sid, name, tags, kind } satisfies SeriesRow);
-        series.u64(sid);
-        series.string(name);
-        series.string(tags);
-        series.u8(kind);
-        series.u32(Math.floor(at / 1000));
-      }
+      const slot = this.slots.slotOf(kind, key);
+      // Not stored yet (new, or its series insert failed before): this batch writes its row.
+      if (this.slots.list(slot, list)) newSlots.push(slot);
       return slot;
     };
     const timed = placeTimedPoints(batch, finest);
@@ -308,7 +271,7 @@ export class ClickHouseWriter implements StorageWriter {
     const points = new RowBinaryWriter(Math.max(1024, capacity * 29));
     const point = (kind: SeriesKind, key: string, ts: number, value: number) => {
       const slot = slotOf(kind, key);
-      const sid = this.sids[slot];
+      const sid = this.slots.id(slot);
       writePointRow(points, sid, ts, kind, at, value);
       const i = fp.count++;
       fp.slot[i] = slot;
@@ -348,7 +311,7 @@ export class ClickHouseWriter implements StorageWriter {
       const slot = slotOf(SeriesKind.Timer, keys[i]);
       const row: TimerRow = {
         slot,
-        sid: this.sids[slot],
+        sid: this.slots.id(slot),
         ts: bucket,
         scount: stats[o],
         n,
@@ -366,7 +329,11 @@ export class ClickHouseWriter implements StorageWriter {
     result.rows = fp.count + keys.length;
     const events = batch.events.map((e) => ({ id: nextEventId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
     result.events = events.length;
-    prepared.series = result.newSeries.length > 0 ? series.finish() : null;
+    if (newSlots.length > 0) {
+      const series = new RowBinaryWriter(this.slots.rowBytes(newSlots));
+      result.newSeries = this.slots.writeRows(newSlots, Math.floor(at / 1000), series);
+      prepared.series = series.finish();
+    }
     prepared.timers = keys.length > 0 ? timers.finish() : null;
     prepared.finestTimers = finestTimers;
     prepared.events = events;
