@@ -263,6 +263,49 @@ describe('QuantileSketch encode/decode', () => {
   });
 });
 
+describe('QuantileSketch with few samples (kept as keys before bins are allocated)', () => {
+  it('encodes, ranks and sums exactly as the binned sketch, below, at and past the switch', () => {
+    for (const n of [1, 2, 5, 31, 32, 33, 80]) {
+      const values = [...logNormal(n, 40, 1.5, n), 0, 0.5, 0.5];
+      const few = sketchOf(values);
+      // fromBins goes through bins from the first sample.
+      const { keys, counts } = sketchOf(values).toBins();
+      const binned = QuantileSketch.fromBins(keys, counts);
+      expect(bytesEqual(few.encode(), binned.encode()), `n=${n}`).toBe(true);
+      expect(few.count).toBe(values.length);
+      for (let r = 1; r <= few.count; r++) expect(few.valueAtRank(r)).toBe(binned.valueAtRank(r));
+      expect(few.partialSums(3, true)).toEqual(binned.partialSums(3, true));
+    }
+  });
+
+  it('merges both ways with binned sketches', () => {
+    const a = logNormal(6, 20, 1, 7);
+    const b = logNormal(500, 20, 1, 8);
+    const all = sketchOf([...a, ...b]).encode();
+    const intoFew = sketchOf(a);
+    intoFew.merge(sketchOf(b));
+    const intoBinned = sketchOf(b);
+    intoBinned.merge(sketchOf(a));
+    expect(bytesEqual(intoFew.encode(), all)).toBe(true);
+    expect(bytesEqual(intoBinned.encode(), all)).toBe(true);
+  });
+});
+
+describe('QuantileSketch.encodeAll', () => {
+  it('encodes each sketch as encode() does, as views of one buffer, nulls kept', () => {
+    const sketches = [sketchOf([3]), null, sketchOf(logNormal(1000, 50, 1, 9)), new QuantileSketch(), null];
+    const views = QuantileSketch.encodeAll(sketches);
+    expect(views.map((v) => v === null)).toEqual([false, true, false, false, true]);
+    const buffers = new Set(views.filter((v) => v !== null).map((v) => v.buffer));
+    expect(buffers.size).toBe(1);
+    views.forEach((v, i) => {
+      const s = sketches[i];
+      if (s !== null && v !== null) expect(bytesEqual(v, s.encode())).toBe(true);
+    });
+    expect(QuantileSketch.encodeAll([])).toEqual([]);
+  });
+});
+
 describe('QuantileSketch MAX_BINS collapse', () => {
   it('keeps the count and the high quantiles when the range exceeds the bin budget', () => {
     // 1e-8 .. 1e30 spans ~4300 keys at α=1%, more than the 2048-bin cap: the lowest bins collapse.

@@ -21,6 +21,11 @@ const ENCODING_VERSION = 2;
 const ASCENDING_VERSION = 1;
 /** Keys of values from MIN_INDEXABLE up to Number.MAX_VALUE lie well inside this; a decoded key outside is corrupt. */
 const MAX_ABS_KEY = 40_000;
+/**
+ * Samples a sketch keeps as a plain list of keys before it allocates bins: a timer sees a few samples per
+ * interval, and bins spanning their range cost ~1.5 KB each (47 MB for 30k timers, reallocated every flush).
+ */
+const FEW_MAX = 32;
 /** The zero bin's key in toBins/fromBins: outside every real key. */
 export const ZERO_BIN_KEY = -50_000;
 const EMPTY_BYTES = new Uint8Array(0);
@@ -41,9 +46,11 @@ export class QuantileSketch {
   private minKey = Number.POSITIVE_INFINITY;
   private maxKey = Number.NEGATIVE_INFINITY;
   private binTotal = 0;
+  /** Keys of the first samples (repeats allowed), until FEW_MAX of them; null once they are in `bins`. */
+  private few: number[] | null = null;
 
   get count(): number {
-    return this.zeroCount + this.binTotal;
+    return this.zeroCount + this.binTotal + (this.few?.length ?? 0);
   }
 
   /** Adds one non-negative sample. Callers validate; NaN and negatives are ignored here. */
@@ -52,11 +59,22 @@ export class QuantileSketch {
       if (value >= 0) this.zeroCount++;
       return;
     }
-    this.addToKey(Math.ceil(Math.log(value) / LOG_GAMMA), 1);
+    const key = Math.ceil(Math.log(value) / LOG_GAMMA);
+    if (this.binTotal === 0) {
+      this.few ??= [];
+      if (this.few.length < FEW_MAX) {
+        this.few.push(key);
+        return;
+      }
+    }
+    this.settle();
+    this.addToKey(key, 1);
   }
 
   merge(other: QuantileSketch): void {
     this.zeroCount += other.zeroCount;
+    this.settle();
+    for (const key of other.few ?? []) this.addToKey(key, 1);
     if (other.binTotal === 0) return;
     for (let k = other.minKey; k <= other.maxKey; k++) {
       const c = other.bins[k - other.offset];
@@ -69,6 +87,7 @@ export class QuantileSketch {
    * Returns NaN for an empty sketch; ranks outside 1..count are clamped.
    */
   valueAtRank(rank: number): number {
+    this.settle();
     const total = this.count;
     if (total === 0) return Number.NaN;
     const r = Math.min(Math.max(rank, 1), total);
@@ -83,6 +102,7 @@ export class QuantileSketch {
 
   /** Sum and sum of squares of the `k` smallest samples (or the largest when fromTop), from representatives. */
   partialSums(k: number, fromTop: boolean): { sum: number; sumSquares: number } {
+    this.settle();
     let left = Math.min(Math.max(k, 0), this.count);
     let sum = 0;
     let sumSquares = 0;
@@ -111,31 +131,71 @@ export class QuantileSketch {
    */
   encode(): Uint8Array {
     const w = new VarintWriter();
+    this.encodeTo(w);
+    return w.finish();
+  }
+
+  /**
+   * Encodes many sketches into one buffer and returns views of it (null for a null sketch): a flush's
+   * sketches then cross to another thread as one transferable buffer, not one allocation per timer.
+   */
+  static encodeAll(sketches: ReadonlyArray<QuantileSketch | null>): Array<Uint8Array | null> {
+    const w = new VarintWriter(Math.max(64, sketches.length * 16));
+    const ends: number[] = [];
+    for (const s of sketches) {
+      s?.encodeTo(w);
+      ends.push(w.length);
+    }
+    const bytes = w.finish();
+    return sketches.map((s, i) => (s === null ? null : bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i])));
+  }
+
+  /** Appends the encoding to `w`. */
+  private encodeTo(w: VarintWriter): void {
     w.uint(ENCODING_VERSION);
     w.uint(this.zeroCount);
-    if (this.binTotal === 0) {
-      w.uint(0);
-      return w.finish();
-    }
+    const { keys, counts } = this.occupiedDescending();
     // Runs as [top key, length], walking down.
-    const runs: Array<[number, number]> = [];
-    let k = this.maxKey;
-    while (k >= this.minKey) {
-      while (k >= this.minKey && this.bins[k - this.offset] === 0) k--;
-      const top = k;
-      while (k >= this.minKey && this.bins[k - this.offset] !== 0) k--;
-      if (top > k) runs.push([top, top - k]);
-    }
-    w.uint(runs.length);
+    let runCount = 0;
+    for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1] - 1) runCount++;
+    w.uint(runCount);
     let prevBottom = 0;
-    runs.forEach(([top, length], i) => {
+    for (let i = 0; i < keys.length; ) {
+      const top = keys[i];
+      let length = 1;
+      while (i + length < keys.length && keys[i + length] === top - length) length++;
       if (i === 0) w.sint(top);
       else w.uint(prevBottom - top);
       w.uint(length);
-      for (let j = 0; j < length; j++) w.uint(this.bins[top - j - this.offset]);
+      for (let j = 0; j < length; j++) w.uint(counts[i + j]);
       prevBottom = top - length;
-    });
-    return w.finish();
+      i += length;
+    }
+  }
+
+  /** The occupied keys, highest first, with their counts (shared scratch arrays: read before the next call). */
+  private occupiedDescending(): { keys: number[]; counts: number[] } {
+    const { keys, counts } = SCRATCH;
+    keys.length = 0;
+    counts.length = 0;
+    if (this.few !== null) {
+      for (const key of this.few.slice().sort((a, b) => b - a)) {
+        if (keys.length > 0 && keys[keys.length - 1] === key) counts[counts.length - 1]++;
+        else {
+          keys.push(key);
+          counts.push(1);
+        }
+      }
+    } else if (this.binTotal > 0) {
+      for (let k = this.maxKey; k >= this.minKey; k--) {
+        const c = this.bins[k - this.offset];
+        if (c !== 0) {
+          keys.push(k);
+          counts.push(c);
+        }
+      }
+    }
+    return SCRATCH;
   }
 
   static decode(bytes: Uint8Array): QuantileSketch {
@@ -155,6 +215,7 @@ export class QuantileSketch {
    * can merge natively by adding counts per key (ClickHouse's sumMap).
    */
   toBins(): { keys: number[]; counts: number[] } {
+    this.settle();
     const keys: number[] = [];
     const counts: number[] = [];
     if (this.zeroCount > 0) {
@@ -209,6 +270,14 @@ export class QuantileSketch {
       else sketch.addToKey(key, c);
     }
     return sketch;
+  }
+
+  /** Moves the first samples' keys into bins, before anything reads or merges bins. */
+  private settle(): void {
+    const few = this.few;
+    if (few === null) return;
+    this.few = null;
+    for (const key of few) this.addToKey(key, 1);
   }
 
   private addToKey(key: number, n: number): void {
@@ -335,6 +404,7 @@ export class EncodedSketch {
 }
 
 const EMPTY = new Float64Array(0);
+const SCRATCH: { keys: number[]; counts: number[] } = { keys: [], counts: [] };
 
 function reverseFrom(a: number[], from: number): void {
   for (let i = from, j = a.length - 1; i < j; i++, j--) [a[i], a[j]] = [a[j], a[i]];
@@ -355,8 +425,16 @@ function representative(key: number): number {
 }
 
 class VarintWriter {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array;
   private len = 0;
+
+  constructor(initialBytes = 64) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  get length(): number {
+    return this.len;
+  }
 
   uint(value: number): void {
     let v = Math.round(value);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Aggregator, SELF_COUNTERS } from '../aggregate/aggregator.js';
-import { toWriteBatch } from '../store/write-batch.js';
+import { toWriteBatch, transferables } from '../store/write-batch.js';
 import { crashThisThread } from '../thread-crash.js';
 import type { IngestReply, IngestRequest, IngestThreadData, SelfTotals } from './ingest-protocol.js';
 import { packetHandler, type StatsdServer, startStatsdServer } from './statsd-server.js';
@@ -39,9 +39,7 @@ port.on('message', (request: IngestRequest) => {
       for (const k of SELF_COUNTERS) totals[k] += aggregator.self[k].value;
       const batch = toWriteBatch(aggregator.flush(request.tickSec));
       const processingMs = performance.now() - started;
-      reply({ type: 'flushed', id: request.id, batch, processingMs, totals: { ...totals } }, [
-        batch.timers.stats.buffer as ArrayBuffer,
-      ]);
+      reply({ type: 'flushed', id: request.id, batch, processingMs, totals: { ...totals } }, transferables(batch));
       return;
     }
     case 'totals': {

@@ -1,4 +1,5 @@
 import type { FlushBatch, NamedValues, TimedPoint } from '../aggregate/flush-batch.js';
+import { QuantileSketch } from '../aggregate/sketch.js';
 import { SeriesKind } from './series-kind.js';
 
 /**
@@ -15,6 +16,7 @@ export interface WriteBatch {
     keys: string[];
     /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
     stats: Float64Array;
+    /** Encoded sketches; from toWriteBatch, views of one buffer (see transferables). */
     sketches: Array<Uint8Array | null>;
   };
   timed: TimedPoint[];
@@ -33,11 +35,17 @@ export const TIMER_STATS_WIDTH = 7;
 export function toWriteBatch(batch: FlushBatch): WriteBatch {
   const { keys, summaries } = batch.timers;
   const stats = new Float64Array(summaries.length * TIMER_STATS_WIDTH);
-  const sketches: Array<Uint8Array | null> = [];
   summaries.forEach((s, i) => {
-    stats.set([s.count, s.n, s.sum, s.sumSquares, s.m2, s.min, s.max], i * TIMER_STATS_WIDTH);
-    sketches.push(s.n > 0 ? s.sketch.encode() : null);
+    const o = i * TIMER_STATS_WIDTH;
+    stats[o] = s.count;
+    stats[o + 1] = s.n;
+    stats[o + 2] = s.sum;
+    stats[o + 3] = s.sumSquares;
+    stats[o + 4] = s.m2;
+    stats[o + 5] = s.min;
+    stats[o + 6] = s.max;
   });
+  const sketches = QuantileSketch.encodeAll(summaries.map((s) => (s.n > 0 ? s.sketch : null)));
   return {
     ts: batch.ts,
     intervalSec: batch.intervalSec,
@@ -54,6 +62,13 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
       tags: e.tags,
     })),
   };
+}
+
+/** The buffers a batch can hand to another thread instead of copying them (it can't use them after). */
+export function transferables(batch: WriteBatch): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>([batch.timers.stats.buffer as ArrayBuffer]);
+  for (const s of batch.timers.sketches) if (s !== null) buffers.add(s.buffer as ArrayBuffer);
+  return [...buffers];
 }
 
 /** The batch's one-number-per-interval series (everything but timers), by the kind they are stored as. */
