@@ -41,7 +41,9 @@ const ROLLUP_VALUE: Record<Exclude<SeriesKind, SeriesKind.Timer>, string> = {
 };
 
 export class SqliteWriter {
-  private readonly ids = new Map<string, number>();
+  /** Series ids by kind, then by batch key: a lookup per point without building a combined key string. */
+  private readonly ids = new Map<SeriesKind, Map<string, number>>();
+  private idCount = 0;
   private readonly insertSeries: Database.Statement;
   private readonly upsert: Record<Exclude<SeriesKind, SeriesKind.Timer>, Database.Statement>;
   private readonly upsertTimer: Database.Statement;
@@ -67,7 +69,8 @@ export class SqliteWriter {
     this.finest = tiers[0];
     this.sealer = new ChunkSealer(db, tiers, () => this.intervalSec);
     for (const row of db.prepare('SELECT id, name, tags, kind FROM series').all() as SeriesRow[]) {
-      this.ids.set(cacheKey(row.kind, row.name + row.tags), row.id);
+      this.idsOf(row.kind).set(row.name + row.tags, row.id);
+      this.idCount++;
     }
     this.insertSeries = db.prepare('INSERT INTO series (name, tags, kind, created) VALUES (?, ?, ?, ?) RETURNING id');
     const points = pointsTable(this.finest.stepSec);
@@ -128,7 +131,8 @@ export class SqliteWriter {
     } catch (err) {
       // The rollback took back the ids of the series this transaction created, and SQLite will hand them to
       // other series: forget them, or a retried flush writes one series' points under another's id.
-      for (const s of result.newSeries) this.ids.delete(cacheKey(s.kind, s.name + s.tags));
+      for (const s of result.newSeries) this.idsOf(s.kind).delete(s.name + s.tags);
+      this.idCount -= result.newSeries.length;
       throw err;
     }
     return result;
@@ -192,7 +196,7 @@ export class SqliteWriter {
       if (until > start) this.rollup(from.stepSec, to.stepSec, start, until);
       sourceDone = Math.max(until, start);
     }
-    this.sealer.sealSome(completeUntil, this.ids.size);
+    this.sealer.sealSome(completeUntil, this.idCount);
     if (completeUntil - this.lastRetentionRun >= 60) {
       this.lastRetentionRun = completeUntil;
       this.db.transaction(() => {
@@ -255,14 +259,24 @@ export class SqliteWriter {
   }
 
   private seriesId(kind: SeriesKind, key: string, ts: number, result: WriteResult): number {
-    const ck = cacheKey(kind, key);
-    const known = this.ids.get(ck);
+    const ids = this.idsOf(kind);
+    const known = ids.get(key);
     if (known !== undefined) return known;
     const { name, tags } = splitKey(key);
     const { id } = this.insertSeries.get(name, tags, kind, ts) as { id: number };
-    this.ids.set(ck, id);
+    ids.set(key, id);
+    this.idCount++;
     result.newSeries.push({ id, name, tags, kind });
     return id;
+  }
+
+  private idsOf(kind: SeriesKind): Map<string, number> {
+    let ids = this.ids.get(kind);
+    if (ids === undefined) {
+      ids = new Map();
+      this.ids.set(kind, ids);
+    }
+    return ids;
   }
 }
 
@@ -276,8 +290,4 @@ interface EventRow {
 
 function eventFromRow(row: EventRow): StoredEvent {
   return { id: row.id, ts: row.ts, what: row.what, data: row.data, tags: JSON.parse(row.tags) as string[] };
-}
-
-function cacheKey(kind: SeriesKind, key: string): string {
-  return `${kind}${key}`;
 }
