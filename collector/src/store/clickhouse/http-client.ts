@@ -1,7 +1,8 @@
+import { type Answer, type PostError, post } from './http-post.js';
 import { type SqlFragment, sql } from './sql.js';
 
 /**
- * ClickHouse over HTTP with Node's fetch: queries as POST bodies, inserts as RowBinary (the fastest path
+ * ClickHouse over HTTP (http-post.ts): queries as POST bodies, inserts as RowBinary (the fastest path
  * on 18.16 and current servers alike). Errors carry ClickHouse's own first line.
  */
 
@@ -10,8 +11,6 @@ export class ClickHouseError extends Error {
   readonly statusCode = 503;
 }
 
-/** What a request on a keep-alive connection the server already closed fails with. */
-const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 /** Several pooled connections may have gone stale at once (after a long pause of the event loop). */
 const STALE_RETRIES = 3;
 
@@ -69,32 +68,25 @@ export class ClickHouseHttp {
 
   private async post(params: URLSearchParams, body: string | Uint8Array, timeoutMs = this.timeoutMs): Promise<Buffer> {
     for (const [k, v] of Object.entries(this.options.settings ?? {})) params.set(k, v);
-    let res: Response | null = null;
-    for (let attempt = 1; res === null; attempt++) {
+    let answer: Answer | null = null;
+    for (let attempt = 1; answer === null; attempt++) {
       try {
-        res = await fetch(`${this.base}/?${params}`, {
-          method: 'POST',
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        answer = await post(`${this.base}/?${params}`, body, timeoutMs);
       } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const { code, stale, name, message } = err as PostError;
         // A pooled keep-alive connection the server had already closed fails before the request reaches it:
         // trying again on another connection is safe, even for an insert.
-        if (attempt <= STALE_RETRIES && STALE_SOCKET.has(cause?.code ?? '')) continue;
-        if ((err as Error).name === 'TimeoutError') {
+        if (attempt <= STALE_RETRIES && stale) continue;
+        if (name === 'TimeoutError') {
           throw new ClickHouseError(`ClickHouse at ${this.base} did not answer within ${timeoutMs} ms`);
         }
-        throw new ClickHouseError(
-          `ClickHouse at ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`,
-        );
+        throw new ClickHouseError(`ClickHouse at ${this.base} cannot be reached (${code ?? message})`);
       }
     }
-    const data = Buffer.from(await res.arrayBuffer());
-    if (!res.ok) {
-      const first = data.toString('utf8').split('\n')[0].slice(0, 500);
-      throw new ClickHouseError(`ClickHouse at ${this.base} answered ${res.status}: ${first}`);
+    if (answer.status < 200 || answer.status > 299) {
+      const first = answer.body.toString('utf8').split('\n')[0].slice(0, 500);
+      throw new ClickHouseError(`ClickHouse at ${this.base} answered ${answer.status}: ${first}`);
     }
-    return data;
+    return answer.body;
   }
 }
