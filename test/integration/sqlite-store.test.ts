@@ -8,19 +8,14 @@ import { addSample, emptySummary } from '../../collector/src/aggregate/timer-sum
 import { fetchLeaf } from '../../collector/src/query/fetch-series.js';
 import { compileGlob } from '../../collector/src/query/glob.js';
 import { NameIndex } from '../../collector/src/query/name-index.js';
-import {
-  CHUNK_POINTS,
-  encodeSummaries,
-  encodeValues,
-  type StoredSummary,
-  summaryView,
-} from '../../collector/src/store/chunk-codec.js';
+import { CHUNK_POINTS, encodeValues, type StoredSummary, summaryView } from '../../collector/src/store/chunk-codec.js';
 import type { RetentionTier } from '../../collector/src/store/retention.js';
 import { SqliteReader } from '../../collector/src/store/sqlite-reader.js';
 import { SqliteWriter } from '../../collector/src/store/sqlite-writer.js';
 import { toWriteBatch } from '../../collector/src/store/write-batch.js';
 import { tempDir } from '../support/collector.js';
 import { ascendingEncoding } from '../support/sketch-v1.js';
+import { inlineMomentsChunk } from '../support/timer-chunk-v2.js';
 
 /** The store on a real SQLite file: flush writes, rollups into coarser tiers, retention, and reads through them. */
 
@@ -260,8 +255,7 @@ describe('SQLite store', () => {
     for (const v of values) sketch.add(v);
     const sum = values.reduce((a, b) => a + b, 0);
     const stored: StoredSummary = [200, 200, sum, 0, 0, 1, 500, ascendingEncoding(sketch)];
-    const old = encodeSummaries([[3, stored]]);
-    expect(old.sketches).toBeNull(); // a version 1 sketch is never split: this is the old layout
+    const old = inlineMomentsChunk([[3, stored]], false);
     const db = new Database(file);
     db.exec(`DROP TABLE timer_chunks_1;
       CREATE TABLE timer_chunks_1 (series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
@@ -293,7 +287,8 @@ describe('SQLite store', () => {
     values[7] = -1;
     const sketch = new QuantileSketch();
     for (let v = 1; v <= 50; v++) sketch.add(v);
-    const timer = encodeSummaries([[3, [50, 50, 1275, 42925, 10412.5, 1, 50, sketch.encode()]]]);
+    // Chunks of that time: sketch tails apart, moments inline.
+    const timer = inlineMomentsChunk([[3, [50, 50, 1275, 42925, 10412.5, 1, 50, sketch.encode()]]], true);
     const db = new Database(file);
     db.exec(`DROP TABLE chunks_1; DROP TABLE timer_chunks_1;
       CREATE TABLE chunks_1 (series_id INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
@@ -324,9 +319,17 @@ describe('SQLite store', () => {
       [base + 2, 42.5],
       [base + 7, -1],
     ]);
-    const upper = new Float64Array(5).fill(Number.NaN);
-    r.readTimerStatInto(7, 1, base, upper, parseTimerStat('upper') as TimerStat);
-    expect(upper[3]).toBe(50);
+    const stat = (name: string) => {
+      const out = new Float64Array(5).fill(Number.NaN);
+      r.readTimerStatInto(7, 1, base, out, parseTimerStat(name) as TimerStat);
+      return out[3];
+    };
+    expect([stat('upper'), stat('mean'), stat('sum_squares'), stat('median')]).toEqual([
+      50,
+      25.5,
+      42925,
+      (sketch.valueAtRank(25) + sketch.valueAtRank(26)) / 2,
+    ]);
     r.close();
     rmSync(dir2, { recursive: true, force: true });
   });

@@ -3,6 +3,7 @@ import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
 import {
   computeTimerStat,
   parseTimerStat,
+  statNeedsMoments,
   statNeedsSketch,
   timerStatNames,
 } from '../../collector/src/aggregate/timer-stats.js';
@@ -19,6 +20,7 @@ import {
   sketchHeadAnswers,
   summaryView,
 } from '../../collector/src/store/chunk-codec.js';
+import { inlineMomentsChunk } from '../support/timer-chunk-v2.js';
 
 describe('value chunks', () => {
   it('round-trip, trimmed to the stretch that has points', () => {
@@ -91,9 +93,9 @@ describe('timer chunks', () => {
 
   it('rejects a truncated chunk', () => {
     const blob = encodeSummaries([[0, [1, 1, 1, 1, 0, 1, 1, new QuantileSketch().encode()]]]);
-    expect(() =>
-      decodeSummaries({ data: blob.data.subarray(0, blob.data.byteLength - 1), sketches: null }, 0, 10),
-    ).toThrow(/corrupt timer chunk/);
+    expect(() => decodeSummaries({ ...blob, data: blob.data.subarray(0, blob.data.byteLength - 1) }, 0, 10)).toThrow(
+      /corrupt timer chunk/,
+    );
   });
 
   it('decode one stat straight into an array, equal to the stat of each decoded row', () => {
@@ -142,16 +144,27 @@ describe('timer chunks', () => {
       decodeTimerStatInto(blob, stat, 10, window, -100);
       expect([...window], `${name} window`).toEqual([...expected.subarray(100, 150)]);
       // High percentiles and the exact stats are answered from `data` alone, without the sketch tails.
+      const heads = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+      const withoutTails = () => decodeTimerStatInto({ ...blob, sketches: null }, stat, 10, heads, 0);
       if (sketchHeadAnswers(stat) || !statNeedsSketch(stat)) {
-        const heads = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
-        decodeTimerStatInto({ data: blob.data, sketches: null }, stat, 10, heads, 0);
+        withoutTails();
         expect([...heads], `${name} from heads`).toEqual([...expected]);
-      } else {
-        expect(() => decodeTimerStatInto({ data: blob.data, sketches: null }, stat, 10, got, 0), name).toThrow(
-          /corrupt timer chunk/,
-        );
+      } else expect(withoutTails, name).toThrow(/corrupt timer chunk/);
+      // Only the mean-like stats read the moments.
+      const apart = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+      const withoutMoments = () => decodeTimerStatInto({ ...blob, moments: null }, stat, 10, apart, 0);
+      if (!statNeedsMoments(stat)) {
+        withoutMoments();
+        expect([...apart], `${name} without moments`).toEqual([...expected]);
+      } else expect(withoutMoments, name).toThrow(/corrupt timer chunk/);
+      // Chunks sealed before the moments moved out (with or without sketch tails) read the same.
+      for (const split of [true, false]) {
+        const old = new Float64Array(CHUNK_POINTS).fill(Number.NaN);
+        decodeTimerStatInto(inlineMomentsChunk(entries, split), stat, 10, old, 0);
+        expect([...old], `${name} from an older chunk, split ${split}`).toEqual([...expected]);
       }
     }
+    for (const split of [true, false]) expect(decodeSummaries(inlineMomentsChunk(entries, split), 0, 10)).toEqual(rows);
     // The tails hold most of the sketch bytes, so `data` alone is the smaller part.
     expect(blob.sketches?.byteLength ?? 0).toBeGreaterThan(blob.data.byteLength);
   });
@@ -161,7 +174,9 @@ describe('timer chunks', () => {
     sketch.add(3);
     const blob = encodeSummaries([[0, [1, 1, 3, 9, 0, 3, 3, sketch.encode()]]]);
     const out = new Float64Array(1);
-    const cut = { data: blob.data.subarray(0, blob.data.byteLength - 2), sketches: null };
+    const cut = { ...blob, data: blob.data.subarray(0, blob.data.byteLength - 2) };
     expect(() => decodeTimerStatInto(cut, { kind: 'mean' }, 10, out, 0)).toThrow(/corrupt timer chunk/);
+    const noMoments = { ...blob, moments: (blob.moments as Uint8Array).subarray(0, 16) };
+    expect(() => decodeTimerStatInto(noMoments, { kind: 'mean' }, 10, out, 0)).toThrow(/corrupt timer chunk/);
   });
 });

@@ -70,6 +70,21 @@ export function statNeedsSketch(stat: TimerStat): boolean {
   return stat.kind === 'median' || (stat.kind === 'percentile' && stat.field !== 'count');
 }
 
+/** Whether the stat reads the sum, sum of squares or m2 (the mean-like ones; a percentile's when k = n). */
+export function statNeedsMoments(stat: TimerStat): boolean {
+  switch (stat.kind) {
+    case 'sum':
+    case 'sum_squares':
+    case 'mean':
+    case 'std':
+      return true;
+    case 'percentile':
+      return stat.field === 'mean' || stat.field === 'sum' || stat.field === 'sum_squares';
+    default:
+      return false;
+  }
+}
+
 /** The stat's value for one summary over `intervalSec`, or NaN where etsy would emit nothing. */
 export function computeTimerStat(stat: TimerStat, s: SummaryView, intervalSec: number): number {
   switch (stat.kind) {

@@ -1,5 +1,11 @@
 import { type ByteRange, EncodedSketch, encodedHeadLength } from '../aggregate/sketch.js';
-import { computeTimerStat, type SummaryView, statNeedsSketch, type TimerStat } from '../aggregate/timer-stats.js';
+import {
+  computeTimerStat,
+  type SummaryView,
+  statNeedsMoments,
+  statNeedsSketch,
+  type TimerStat,
+} from '../aggregate/timer-stats.js';
 import type { SummaryRow } from './sqlite-reader.js';
 
 /**
@@ -8,12 +14,15 @@ import type { SummaryRow } from './sqlite-reader.js';
  * (the "hot" rows) until their chunk is sealed; readers combine both.
  *
  * A value chunk is [u16 first index][u16 count] then `count` float64 values (NaN = no point), trimmed to the
- * stretch that has points. A timer chunk is two blobs. `data` is [u16 entries] then per entry [u16 index]
- * [u8 flags][varint n][float64 count, unless it equals n][float64 sum, sumsq, m2, min, max][varint sketch
- * length][sketch], the floats and sketch left out for an idle interval (n = 0). When the sketch is split
- * (SPLIT), `data` holds only its head, the bytes of its top tenth of samples, followed by [varint tail
- * length]; the tails follow one another in `sketches`. High percentiles (p90 and up, what dashboards ask
- * for) then read `data` alone, a third of the bytes; every other stat that needs the sketch reads both.
+ * stretch that has points. A timer chunk is three blobs. `data` is [u16 entries] then per entry [u16 index]
+ * [u8 flags][varint n][float64 count, unless it equals n][float64 min, max][varint sketch length][sketch],
+ * the floats and sketch left out for an idle interval (n = 0). Each busy interval's sum, sum of squares and
+ * m2 (three float64) follow one another in `moments` (MOMENTS_APART), read only by the stats that need them.
+ * When the sketch is split (SPLIT), `data` holds only its head, the bytes of its top tenth of samples,
+ * followed by [varint tail length]; the tails follow one another in `sketches`. High percentiles (p90 and
+ * up, what dashboards ask for) then read `data` alone, under half of the bytes; every other stat that needs
+ * the sketch reads the tails too. Chunks sealed before kept the moments in `data`, between count and min,
+ * and (before SPLIT) whole sketches there; both still read.
  */
 
 export const CHUNK_POINTS = 360;
@@ -72,13 +81,24 @@ export type StoredSummary = SummaryRow extends [number, ...infer Rest] ? Rest : 
 const SAME_COUNT = 1; // count === n (no sample rate), so count isn't stored
 const IDLE = 2; // n === 0: only the (sample-adjusted) count, nothing else
 
-/** A sealed timer chunk as stored: its entries, and the sketch tails they point into (null if none). */
+/**
+ * A sealed timer chunk as stored: its entries, the sketch tails and the moments they point into (null if
+ * none, or when the reader does not need them).
+ */
 export interface TimerChunk {
   data: Uint8Array;
   sketches: Uint8Array | null;
+  moments: Uint8Array | null;
+}
+
+/** A chunk from its three columns, as SQLite returns them. */
+export function timerChunk([data, sketches, moments]: [Uint8Array, Uint8Array | null, Uint8Array | null]): TimerChunk {
+  return { data, sketches, moments };
 }
 
 const SPLIT = 4; // the sketch's head is here, its tail in `sketches`
+const MOMENTS_APART = 8; // sum, sumsq and m2 are in `moments`, not here
+const MOMENT_BYTES = 24;
 
 /** The samples a sketch head keeps: p90 and up whatever etsy's rank rounding (k = round(pct/100 · n)). */
 function headSamples(n: number): number {
@@ -92,11 +112,18 @@ export function sketchHeadAnswers(stat: TimerStat): boolean {
 
 export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: StoredSummary]>): TimerChunk {
   let size = 2;
-  for (const [, s] of entries) size += 2 + 1 + 10 + 8 + 40 + 10 + (s[7]?.byteLength ?? 0);
+  let busy = 0;
+  for (const [, s] of entries) {
+    size += 2 + 1 + 10 + 8 + 16 + 10 + (s[7]?.byteLength ?? 0);
+    if (s[1] > 0) busy++;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
+  const moments = new Uint8Array(busy * MOMENT_BYTES);
+  const momentView = new DataView(moments.buffer);
   view.setUint16(0, entries.length, true);
   let p = 2;
+  let m = 0;
   const tails: Uint8Array[] = [];
   const varint = (value: number) => {
     let v = value;
@@ -115,12 +142,18 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
     p += 2;
     const bytes = sketch ?? new Uint8Array(0);
     const head = n === 0 || bytes.byteLength === 0 ? 0 : encodedHeadLength(bytes, headSamples(n));
-    const flags = (count === n ? SAME_COUNT : 0) | (n === 0 ? IDLE : 0) | (head < bytes.byteLength ? SPLIT : 0);
+    const flags =
+      (count === n ? SAME_COUNT : 0) | (n === 0 ? IDLE : MOMENTS_APART) | (head < bytes.byteLength ? SPLIT : 0);
     out[p++] = flags;
     varint(n);
     if (!(flags & SAME_COUNT)) float(count);
     if (flags & IDLE) continue;
-    for (const v of [sum, sumsq, m2, min, max]) float(v);
+    momentView.setFloat64(m, sum, true);
+    momentView.setFloat64(m + 8, sumsq, true);
+    momentView.setFloat64(m + 16, m2, true);
+    m += MOMENT_BYTES;
+    float(min);
+    float(max);
     varint(head);
     out.set(bytes.subarray(0, head), p);
     p += head;
@@ -129,7 +162,11 @@ export function encodeSummaries(entries: ReadonlyArray<[index: number, summary: 
       tails.push(bytes.subarray(head));
     }
   }
-  return { data: out.slice(0, p), sketches: tails.length > 0 ? concat(tails) : null };
+  return {
+    data: out.slice(0, p),
+    sketches: tails.length > 0 ? concat(tails) : null,
+    moments: busy > 0 ? moments : null,
+  };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -145,7 +182,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /** The chunk's intervals as rows, `ts` = start + index * step; a sketch is a view into `data`, or a copy when split. */
 export function decodeSummaries(chunk: TimerChunk, start: number, stepSec: number): SummaryRow[] {
   const out: SummaryRow[] = [];
-  const c = new SummaryCursor(chunk, false, true);
+  const c = new SummaryCursor(chunk, { headsOnly: false, moments: true, ownSketches: true });
   while (c.next()) {
     const ts = start + c.index * stepSec;
     if (c.n === 0) out.push([ts, c.count, 0, 0, 0, 0, null, null, null]);
@@ -169,7 +206,8 @@ export function decodeSummaries(chunk: TimerChunk, start: number, stepSec: numbe
  * Writes `stat` of each of the chunk's intervals into `out`, where `offset` is the index in `out` of the
  * chunk's first step (intervals outside `out` are skipped). Reads the blobs in place through one cursor,
  * and touches a sketch only for the stats that need it: nothing is allocated per interval. `sketches` may
- * be null when the stat needs no more than the heads (statNeedsSketch, sketchHeadAnswers).
+ * be null when the stat needs no more than the heads (statNeedsSketch, sketchHeadAnswers), and `moments`
+ * when it needs no sum, sum of squares or m2 (statNeedsMoments).
  */
 export function decodeTimerStatInto(
   chunk: TimerChunk,
@@ -178,7 +216,11 @@ export function decodeTimerStatInto(
   out: Float64Array,
   offset: number,
 ): void {
-  const c = new SummaryCursor(chunk, !statNeedsSketch(stat) || sketchHeadAnswers(stat));
+  const c = new SummaryCursor(chunk, {
+    headsOnly: !statNeedsSketch(stat) || sketchHeadAnswers(stat),
+    moments: statNeedsMoments(stat),
+    ownSketches: false,
+  });
   while (c.next()) {
     const i = offset + c.index;
     if (i >= 0 && i < out.length) out[i] = computeTimerStat(stat, c, stepSec);
@@ -223,25 +265,32 @@ class SummaryCursor implements SummaryView {
   private readonly blob: Uint8Array;
   private readonly tails: Uint8Array | null;
   private readonly view: DataView;
+  private readonly moments: DataView | null;
+  private readonly headsOnly: boolean;
+  private readonly needsMoments: boolean;
+  private readonly ownSketches: boolean;
   private left: number;
   private p = 2;
   private tailAt = 0;
+  private momentsAt = 0;
   /** The current sketch's tail, reused from entry to entry. */
   private readonly tail: ByteRange = { bytes: EMPTY, start: 0, end: 0 };
   /** Whether joinTail has pointed `sketch` at head and tail already. */
   private joined = false;
 
   /**
-   * `headsOnly`: split sketches are left as their heads (the stat needs no more). `ownSketches`: a joined
-   * sketch gets an array of its own, for callers that keep it (decodeSummaries' rows).
+   * `headsOnly`: split sketches are left as their heads (the stat needs no more). `moments`: sum, sumsq
+   * and m2 are read (otherwise NaN where they are kept apart). `ownSketches`: a joined sketch gets an array
+   * of its own, for callers that keep it (decodeSummaries' rows).
    */
-  constructor(
-    chunk: TimerChunk,
-    private readonly headsOnly: boolean,
-    private readonly ownSketches = false,
-  ) {
+  constructor(chunk: TimerChunk, reads: { headsOnly: boolean; moments: boolean; ownSketches: boolean }) {
     this.blob = chunk.data;
     this.tails = chunk.sketches;
+    this.headsOnly = reads.headsOnly;
+    this.needsMoments = reads.moments;
+    this.ownSketches = reads.ownSketches;
+    const m = reads.moments ? chunk.moments : null;
+    this.moments = m === null ? null : new DataView(m.buffer, m.byteOffset, m.byteLength);
     this.sketchBytes = chunk.data;
     if (this.blob.byteLength < 2) throw corrupt();
     this.view = new DataView(this.blob.buffer, this.blob.byteOffset, this.blob.byteLength);
@@ -259,7 +308,10 @@ class SummaryCursor implements SummaryView {
     const flags = blob[p + 2];
     p += 3;
     let n = blob[p++];
-    if (n >= 0x80) [n, p] = slowVarint(blob, p - 1);
+    if (n >= 0x80) {
+      n = slowVarint(blob, p - 1);
+      p = varintEnd;
+    }
     this.n = n;
     if (flags & SAME_COUNT) this.count = n;
     else {
@@ -274,15 +326,23 @@ class SummaryCursor implements SummaryView {
       this.min = this.max = Number.NaN;
       this.sketchStart = this.sketchEnd = p;
     } else {
-      if (p + 41 > size) throw corrupt();
-      this.sum = view.getFloat64(p, true);
-      this.sumSquares = view.getFloat64(p + 8, true);
-      this.m2 = view.getFloat64(p + 16, true);
-      this.min = view.getFloat64(p + 24, true);
-      this.max = view.getFloat64(p + 32, true);
-      p += 40;
+      if (flags & MOMENTS_APART) this.readMoments();
+      else {
+        if (p + 24 > size) throw corrupt();
+        this.sum = view.getFloat64(p, true);
+        this.sumSquares = view.getFloat64(p + 8, true);
+        this.m2 = view.getFloat64(p + 16, true);
+        p += 24;
+      }
+      if (p + 17 > size) throw corrupt();
+      this.min = view.getFloat64(p, true);
+      this.max = view.getFloat64(p + 8, true);
+      p += 16;
       let len = blob[p++];
-      if (len >= 0x80) [len, p] = slowVarint(blob, p - 1);
+      if (len >= 0x80) {
+        len = slowVarint(blob, p - 1);
+        p = varintEnd;
+      }
       if (p + len > size) throw corrupt();
       this.sketchStart = p;
       this.sketchEnd = p + len;
@@ -290,13 +350,32 @@ class SummaryCursor implements SummaryView {
       if (flags & SPLIT) {
         if (p >= size) throw corrupt();
         let tail = blob[p++];
-        if (tail >= 0x80) [tail, p] = slowVarint(blob, p - 1);
+        if (tail >= 0x80) {
+          tail = slowVarint(blob, p - 1);
+          p = varintEnd;
+        }
         this.joinTail(tail);
       }
     }
     if (!this.joined) this.sketch.reset(this.sketchBytes, this.sketchStart, this.sketchEnd, n);
     this.p = p;
     return true;
+  }
+
+  /** The current interval's sum, sumsq and m2 from `moments`, or NaN when the reader asked for none. */
+  private readMoments(): void {
+    const at = this.momentsAt;
+    this.momentsAt += MOMENT_BYTES;
+    const m = this.moments;
+    if (m === null) {
+      if (this.needsMoments) throw corrupt();
+      this.sum = this.sumSquares = this.m2 = Number.NaN;
+      return;
+    }
+    if (at + MOMENT_BYTES > m.byteLength) throw corrupt();
+    this.sum = m.getFloat64(at, true);
+    this.sumSquares = m.getFloat64(at + 8, true);
+    this.m2 = m.getFloat64(at + 16, true);
   }
 
   /** Points the sketch at its head followed by its tail in `sketches` (copied together for ownSketches). */
@@ -318,10 +397,16 @@ class SummaryCursor implements SummaryView {
   }
 }
 
-/** A varint of more than one byte at blob[at]: its value and the position after it. */
-function slowVarint(blob: Uint8Array, at: number): [number, number] {
+/** Where the last slowVarint ended: a module variable, so a varint read allocates no pair. */
+let varintEnd = 0;
+
+/** A varint of more than one byte at blob[at]: its value (and, in varintEnd, the position after it). */
+function slowVarint(blob: Uint8Array, at: number): number {
   // Two bytes (sketches of 128 bytes to 16 KB) are common enough to skip the loop.
-  if (at + 1 < blob.byteLength && blob[at + 1] < 0x80) return [(blob[at] & 0x7f) + blob[at + 1] * 0x80, at + 2];
+  if (at + 1 < blob.byteLength && blob[at + 1] < 0x80) {
+    varintEnd = at + 2;
+    return (blob[at] & 0x7f) + blob[at + 1] * 0x80;
+  }
   let p = at;
   let value = 0;
   let scale = 1;
@@ -329,7 +414,10 @@ function slowVarint(blob: Uint8Array, at: number): [number, number] {
     if (p >= blob.byteLength || scale > 2 ** 49) throw corrupt();
     const b = blob[p++];
     value += (b & 0x7f) * scale;
-    if (b < 0x80) return [value, p];
+    if (b < 0x80) {
+      varintEnd = p;
+      return value;
+    }
     scale *= 0x80;
   }
 }

@@ -93,8 +93,10 @@ export class ChunkSealer {
       .all(id, boundary) as SummaryRow[];
     if (rows.length === 0) return;
     const chunks = timerChunksTable(step);
-    const read = this.stmt(`SELECT data, sketches FROM ${chunks} WHERE series_id = ? AND start = ?`);
-    const write = this.stmt(`INSERT OR REPLACE INTO ${chunks} (series_id, start, data, sketches) VALUES (?, ?, ?, ?)`);
+    const read = this.stmt(`SELECT data, sketches, moments FROM ${chunks} WHERE series_id = ? AND start = ?`);
+    const write = this.stmt(
+      `INSERT OR REPLACE INTO ${chunks} (series_id, start, data, sketches, moments) VALUES (?, ?, ?, ?, ?)`,
+    );
     for (const [start, points] of byChunk(rows, step)) {
       const existing = read.get(id, start) as TimerChunk | undefined;
       const entries = new Map<number, StoredSummary>();
@@ -109,7 +111,7 @@ export class ChunkSealer {
         entries.set(i, prev ? mergeStored(prev, summary) : summary);
       }
       const chunk = encodeSummaries([...entries].sort((a, b) => a[0] - b[0]));
-      write.run(id, start, chunk.data, chunk.sketches);
+      write.run(id, start, chunk.data, chunk.sketches, chunk.moments);
     }
     this.stmt(`DELETE FROM ${hot} WHERE series_id = ? AND ts < ?`).run(id, boundary);
   }

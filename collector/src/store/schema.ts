@@ -92,7 +92,7 @@ export function createTierTables(db: Database, stepSec: number): void {
       min REAL, max REAL, sketch BLOB,
       PRIMARY KEY (series_id, ts)) WITHOUT ROWID;`);
   chunkTable(db, valueChunksTable(stepSec), ['data BLOB NOT NULL']);
-  chunkTable(db, timerChunksTable(stepSec), ['data BLOB NOT NULL', 'sketches BLOB']);
+  chunkTable(db, timerChunksTable(stepSec), ['data BLOB NOT NULL', 'sketches BLOB', 'moments BLOB']);
 }
 
 /**
@@ -101,25 +101,31 @@ export function createTierTables(db: Database, stepSec: number): void {
  * Chunk tables were WITHOUT ROWID until chunks outgrew a cell: SQLite compares an index B-tree's keys
  * against whole records, so every chunk a range scan or a seek passed was copied out in full (a day of 100
  * timers read 170 MB to return 66 MB, and retention's deletes took minutes). Such a table is rebuilt once,
- * in one transaction. A column missing from an older table (sketch tails came later) is added as NULL.
+ * in one transaction. Columns added since (sketch tails, then moments) are added as NULL to older tables.
  */
 function chunkTable(db: Database, table: string, blobs: readonly string[]): void {
   const columns = ['series_id INTEGER NOT NULL', 'start INTEGER NOT NULL', ...blobs];
-  const names = columns.map((c) => c.split(' ')[0]);
   const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as
     | string
     | undefined;
   db.transaction(() => {
     if (existing !== undefined && /WITHOUT\s+ROWID/i.test(existing)) {
-      const had = new Set((db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+      const kept = columnsOf(db, table).join(', ');
       db.exec(`CREATE TABLE ${table}_rowid (${columns.join(', ')});
-        INSERT INTO ${table}_rowid (${names.join(', ')})
-          SELECT ${names.map((n) => (had.has(n) ? n : 'NULL')).join(', ')} FROM ${table} ORDER BY series_id, start;
+        INSERT INTO ${table}_rowid (${kept}) SELECT ${kept} FROM ${table} ORDER BY series_id, start;
         DROP TABLE ${table};
         ALTER TABLE ${table}_rowid RENAME TO ${table};`);
     }
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')});
       CREATE UNIQUE INDEX IF NOT EXISTS ${table}_key ON ${table} (series_id, start);
       CREATE INDEX IF NOT EXISTS ${table}_start ON ${table} (start);`);
+    const have = new Set(columnsOf(db, table));
+    for (const column of blobs) {
+      if (!have.has(column.split(' ')[0])) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+    }
   })();
+}
+
+function columnsOf(db: Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
 }

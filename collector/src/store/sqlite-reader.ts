@@ -1,7 +1,20 @@
 import type Database from 'better-sqlite3';
 import { EncodedSketch } from '../aggregate/sketch.js';
-import { computeTimerStat, type SummaryView, statNeedsSketch, type TimerStat } from '../aggregate/timer-stats.js';
-import { chunkSpan, decodeSummaries, decodeTimerStatInto, decodeValuesInto, sketchHeadAnswers } from './chunk-codec.js';
+import {
+  computeTimerStat,
+  type SummaryView,
+  statNeedsMoments,
+  statNeedsSketch,
+  type TimerStat,
+} from '../aggregate/timer-stats.js';
+import {
+  chunkSpan,
+  decodeSummaries,
+  decodeTimerStatInto,
+  decodeValuesInto,
+  sketchHeadAnswers,
+  timerChunk,
+} from './chunk-codec.js';
 import { pointsTable, timerChunksTable, timersTable, valueChunksTable } from './schema.js';
 import type { SeriesRow } from './series-kind.js';
 import { type Db, openForRead } from './sqlite-open.js';
@@ -19,6 +32,27 @@ type StoredScalars = [
   min: number | null,
   max: number | null,
 ];
+
+/** A timer chunk row as selected: start, data, sketches, moments (each blob NULL when not asked for). */
+type StoredTimerChunk = [start: number, data: Uint8Array, sketches: Uint8Array | null, moments: Uint8Array | null];
+
+/** A hot timer row as readTimerStatInto reads it: the count and moments only when the stat needs them. */
+type HotRow = [
+  ts: number,
+  n: number,
+  min: number | null,
+  max: number | null,
+  sketchLength: number | null,
+  count?: number,
+  sum?: number,
+  sumsq?: number,
+  m2?: number,
+];
+
+/** Whether the stat reads only ranks of the sketch, clamped to min and max (median, upper_P, lower_topP). */
+function readsRanksOnly(stat: TimerStat): boolean {
+  return stat.kind === 'median' || (stat.kind === 'percentile' && (stat.field === 'upper' || stat.field === 'lower'));
+}
 
 /** One stored timer interval, as read back: count, n, sum, sumsq, m2, min, max, sketch. */
 export type SummaryRow = [ts: number, ...StoredScalars, sketch: Uint8Array | null];
@@ -97,15 +131,17 @@ export class SqliteReader {
     this.snapshot(() => {
       const end = start + out.length * stepSec;
       // Sketch tails are read only for the stats that need more than the heads: most of a chunk's bytes.
+      // and so are the moments for the stats that need no mean.
       const tails = statNeedsSketch(stat) && !sketchHeadAnswers(stat) ? 'sketches' : 'NULL';
+      const moments = statNeedsMoments(stat) ? 'moments' : 'NULL';
       const chunks = this.statement(
-        `SELECT start, data, ${tails} FROM ${timerChunksTable(stepSec)}
+        `SELECT start, data, ${tails}, ${moments} FROM ${timerChunksTable(stepSec)}
          WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
       );
-      for (const [chunk, data, sketches] of chunks
+      for (const [chunk, ...blobs] of chunks
         .raw(true)
-        .iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<[number, Uint8Array, Uint8Array | null]>) {
-        decodeTimerStatInto({ data, sketches }, stat, stepSec, out, (chunk - start) / stepSec);
+        .iterate(seriesId, start - chunkSpan(stepSec), end) as Iterable<StoredTimerChunk>) {
+        decodeTimerStatInto(timerChunk(blobs), stat, stepSec, out, (chunk - start) / stepSec);
       }
       // Hot rows come after the chunks: a late point not sealed yet overrides its chunk's, as in readSummaries.
       this.hotTimerStatInto(seriesId, stepSec, start, end, out, stat);
@@ -126,12 +162,14 @@ export class SqliteReader {
     stat: TimerStat,
   ): void {
     const table = timersTable(stepSec);
+    // Every column costs per row, and ranks need only n, min and max beside the sketch.
+    const all = !readsRanksOnly(stat);
     const rows = this.statement(
-      `SELECT ts, count, n, sum, sumsq, m2, min, max, length(sketch) FROM ${table}
+      `SELECT ts, n, min, max, length(sketch)${all ? ', count, sum, sumsq, m2' : ''} FROM ${table}
        WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts`,
     )
       .raw(true)
-      .all(seriesId, start, end) as Array<[number, ...StoredScalars, number | null]>;
+      .all(seriesId, start, end) as Array<HotRow>;
     if (rows.length === 0) return;
     const sketches = statNeedsSketch(stat)
       ? (this.statement(
@@ -144,16 +182,28 @@ export class SqliteReader {
           .get(seriesId, start, end) as Uint8Array | null)
       : null;
     const sketch = new EncodedSketch();
-    const view: SummaryView = { count: 0, n: 0, sum: 0, sumSquares: 0, m2: 0, min: 0, max: 0, sketch };
+    const view: SummaryView = {
+      count: Number.NaN,
+      n: 0,
+      sum: Number.NaN,
+      sumSquares: Number.NaN,
+      m2: Number.NaN,
+      min: 0,
+      max: 0,
+      sketch,
+    };
     let at = 0;
-    for (const [ts, count, n, sum, sumSquares, m2, min, max, length] of rows) {
-      view.count = count;
+    for (const row of rows) {
+      const [ts, n, min, max, length] = row;
       view.n = n;
-      view.sum = sum;
-      view.sumSquares = sumSquares;
-      view.m2 = m2;
       view.min = min ?? Number.NaN;
       view.max = max ?? Number.NaN;
+      if (all) {
+        view.count = row[5] as number;
+        view.sum = row[6] as number;
+        view.sumSquares = row[7] as number;
+        view.m2 = row[8] as number;
+      }
       const len = length ?? 0;
       if (sketches !== null && at + len <= sketches.byteLength) sketch.reset(sketches, at, at + len, n);
       else sketch.reset(EMPTY_SKETCH, 0, 0, 0);
@@ -170,13 +220,13 @@ export class SqliteReader {
   private readSummariesUnlocked(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[] {
     const out: SummaryRow[] = [];
     const chunks = this.statement(
-      `SELECT start, data, sketches FROM ${timerChunksTable(stepSec)}
+      `SELECT start, data, sketches, moments FROM ${timerChunksTable(stepSec)}
        WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start`,
     );
-    for (const [chunk, data, sketches] of chunks
+    for (const [chunk, ...blobs] of chunks
       .raw(true)
-      .iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<[number, Uint8Array, Uint8Array | null]>) {
-      for (const row of decodeSummaries({ data, sketches }, chunk, stepSec)) {
+      .iterate(seriesId, from - chunkSpan(stepSec), until) as Iterable<StoredTimerChunk>) {
+      for (const row of decodeSummaries(timerChunk(blobs), chunk, stepSec)) {
         if (row[0] >= from && row[0] <= until) out.push(row);
       }
     }
