@@ -1,27 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import { addSample, emptySummary, mergeSummary } from '../../collector/src/aggregate/timer-summary.js';
-import { RollupBuckets, type TimerRow } from '../../collector/src/store/clickhouse/rollup-buckets.js';
+import { RollupBuckets } from '../../collector/src/store/clickhouse/rollup-buckets.js';
+import { TimerColumns } from '../../collector/src/store/clickhouse/timer-columns.js';
 import { SeriesKind } from '../../collector/src/store/series-kind.js';
 
-/** A timer row of one flush from samples, with its sketch bins as the writer sends them. */
-function timerRow(slot: number, ts: number, samples: number[]): TimerRow {
+/** One flush's timer row from samples, with its sketch bins as the writer sends them. */
+function timerRow(slot: number, ts: number, samples: number[]): TimerColumns {
   const s = emptySummary();
   for (const v of samples) addSample(s, v, 1);
-  const { keys, counts } = s.sketch.toBins();
-  return {
+  const t = new TimerColumns(1);
+  const none = s.n === 0;
+  t.add(
     slot,
-    sid: 1000 + slot,
+    1000 + slot,
     ts,
-    scount: s.count,
-    n: s.n,
-    sum: s.sum,
-    sumsq: s.sumSquares,
-    m2: s.m2,
-    min: s.n > 0 ? s.min : Number.POSITIVE_INFINITY,
-    max: s.n > 0 ? s.max : Number.NEGATIVE_INFINITY,
-    binKeys: keys,
-    binCounts: counts,
-  };
+    s.count,
+    s.n,
+    s.sum,
+    s.sumSquares,
+    s.m2,
+    none ? Infinity : s.min,
+    none ? -Infinity : s.max,
+  );
+  const { keys, counts } = s.sketch.toBins();
+  for (let i = 0; i < keys.length; i++) t.bin(keys[i], counts[i]);
+  return t;
+}
+
+/** Taken timer rows as objects, bins as a key → count map. */
+function rowsOf(t: TimerColumns) {
+  return Array.from({ length: t.count }, (_, i) => {
+    const bins = new Map<number, number>();
+    for (let b = t.binStart[i]; b < t.binStart[i + 1]; b++) bins.set(t.binKey[b], t.binCount[b]);
+    return {
+      slot: t.slot[i],
+      sid: t.sid[i],
+      ts: t.ts[i],
+      scount: t.scount[i],
+      n: t.n[i],
+      sum: t.sum[i],
+      sumsq: t.sumsq[i],
+      m2: t.m2[i],
+      min: t.min[i],
+      max: t.max[i],
+      binCount: t.binStart[i + 1] - t.binStart[i],
+      bins,
+    };
+  });
 }
 
 describe('RollupBuckets: one collector rolls up its own writes, merged as reads merge', () => {
@@ -35,7 +60,8 @@ describe('RollupBuckets: one collector rolls up its own writes, merged as reads 
     // An older gauge write arriving late (a retried flush) does not replace the latest one.
     r.addPoint(1, 12, SeriesKind.Gauge, 130, 2000, 99);
     r.addPoint(0, 11, SeriesKind.Counter, 180, 1010, 100);
-    expect(r.take(179)).toEqual({ points: [], timers: [] });
+    const none = r.take(179);
+    expect([none.points, none.timers.count]).toEqual([[], 0]);
     const { points } = r.take(180);
     expect(points).toEqual([
       { slot: 0, sid: 11, kind: SeriesKind.Counter, ts: 170, at: 1005, value: 21 },
@@ -51,9 +77,9 @@ describe('RollupBuckets: one collector rolls up its own writes, merged as reads 
     const r = new RollupBuckets(60);
     const parts = [[10, 12, 14], [500, 12, 700, 900], [], [13, 13, 13]];
     parts.forEach((samples, i) => {
-      r.addTimer(timerRow(0, 600 + i * 10, samples));
+      r.addTimers(timerRow(0, 600 + i * 10, samples));
     });
-    const [row] = r.take(660).timers;
+    const [row] = rowsOf(r.take(660).timers);
     const all = emptySummary();
     for (const samples of parts) {
       const s = emptySummary();
@@ -64,26 +90,26 @@ describe('RollupBuckets: one collector rolls up its own writes, merged as reads 
     expect(row.sum).toBeCloseTo(all.sum, 9);
     expect(row.sumsq).toBeCloseTo(all.sumSquares, 6);
     expect(row.m2).toBeCloseTo(all.m2, 6);
-    expect(new Set(row.binKeys).size).toBe(row.binKeys.length);
+    // Each key once, its counts added.
+    expect(row.bins.size).toBe(row.binCount);
     const bins = all.sketch.toBins();
-    const byKey = new Map(row.binKeys.map((k, i) => [k, row.binCounts[i]]));
-    expect(new Map(bins.keys.map((k, i) => [k, bins.counts[i]]))).toEqual(byKey);
+    expect(new Map(bins.keys.map((k, i) => [k, bins.counts[i]]))).toEqual(row.bins);
   });
 
   it('takes every bucket, open ones too, with Infinity; rows put back merge with newer ones', () => {
     const r = new RollupBuckets(600);
     r.addPoint(5, 55, SeriesKind.Counter, 1210, 1, 2);
-    r.addTimer(timerRow(6, 1210, [1, 2]));
+    r.addTimers(timerRow(6, 1210, [1, 2]));
     const taken = r.take(Number.POSITIVE_INFINITY);
     expect(taken.points).toHaveLength(1);
-    expect(taken.timers).toHaveLength(1);
+    expect(taken.timers.count).toBe(1);
     r.addPoint(5, 55, SeriesKind.Counter, 1220, 2, 3);
-    r.addTimer(timerRow(6, 1220, [3]));
+    r.addTimers(timerRow(6, 1220, [3]));
     r.putBack(taken);
     const again = r.take(1800);
     expect(again.points.map((p) => p.value)).toEqual([5]);
-    expect(again.timers.map((t) => [t.n, t.sum, t.min, t.max])).toEqual([[3, 6, 1, 3]]);
+    expect(rowsOf(again.timers).map((t) => [t.n, t.sum, t.min, t.max])).toEqual([[3, 6, 1, 3]]);
     // The rows handed out earlier are not changed by what came after.
-    expect(taken.timers[0].n).toBe(2);
+    expect(taken.timers.n[0]).toBe(2);
   });
 });

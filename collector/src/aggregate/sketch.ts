@@ -37,6 +37,11 @@ export interface ByteRange {
   end: number;
 }
 
+/** Receives bins from QuantileSketch.readBins. */
+export interface BinSink {
+  bin(key: number, count: number): void;
+}
+
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
   zeroCount = 0;
@@ -146,8 +151,12 @@ export class QuantileSketch {
       s?.encodeTo(w);
       ends.push(w.length);
     }
-    const bytes = w.finish();
-    return sketches.map((s, i) => (s === null ? null : bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i])));
+    const { buffer } = w.finish();
+    // A view made by the constructor: subarray() costs several times more, 30k times a flush.
+    return sketches.map((s, i) => {
+      const start = i === 0 ? 0 : ends[i - 1];
+      return s === null ? null : new Uint8Array(buffer, start, ends[i] - start);
+    });
   }
 
   /** Appends the encoding to `w`. */
@@ -256,6 +265,20 @@ export class QuantileSketch {
       reverseFrom(counts, from);
     }
     return { keys, counts };
+  }
+
+  /**
+   * The bins of an encoded sketch, handed to `sink` one by one without building arrays: the zero bin first
+   * (under ZERO_BIN_KEY, if any), then in stored order (highest key first since version 2).
+   */
+  static readBins(bytes: Uint8Array, sink: BinSink): void {
+    readEncoded(
+      bytes,
+      (zero) => {
+        if (zero > 0) sink.bin(ZERO_BIN_KEY, zero);
+      },
+      (key, count) => sink.bin(key, count),
+    );
   }
 
   /** The inverse of toBins; keys may repeat and come in any order (their counts add). */

@@ -1,5 +1,7 @@
+import { ZERO_BIN_KEY } from '../../aggregate/sketch.js';
 import { mergeM2 } from '../../aggregate/timer-summary.js';
 import { SeriesKind } from '../series-kind.js';
+import { TimerColumns, TimerScalars } from './timer-columns.js';
 import { grown } from './typed-arrays.js';
 
 /**
@@ -26,28 +28,121 @@ export interface PointRow {
   value: number;
 }
 
-export interface TimerRow {
-  slot: number;
-  sid: number;
-  ts: number;
-  scount: number;
-  n: number;
-  sum: number;
-  sumsq: number;
-  m2: number;
-  /** +Infinity / -Infinity when n = 0. */
-  min: number;
-  max: number;
-  /** Sketch bins; never changed once a row is handed over (rows share them). */
-  binKeys: readonly number[];
-  binCounts: readonly number[];
+/**
+ * A bucket's timers so far, by slot: counts, sums and M2 merged as rows come; each row's bins stay where
+ * they came (the rows' TimerColumns), listed per slot, until the bucket is taken.
+ */
+class DenseTimers extends TimerScalars {
+  used: number[] = [];
+  /** By slot: 1 + its latest bin part, 0 when the slot has no row here yet. */
+  head = new Int32Array(0);
+  /** Bin parts: the columns and row holding them, and 1 + the slot's part before (0: none). */
+  partColumns: TimerColumns[] = [];
+  partRow = new Int32Array(64);
+  partNext = new Int32Array(64);
+  bins = 0;
+
+  constructor() {
+    super(0);
+  }
+
+  room(slot: number): void {
+    if (slot < this.head.length) return;
+    const size = Math.max(1024, slot + 1, this.head.length * 2);
+    this.head = grown(this.head, size);
+    this.growScalars(size);
+  }
+
+  add(t: TimerColumns, i: number): void {
+    const slot = t.slot[i];
+    this.room(slot);
+    const part = this.partColumns.length;
+    if (part === this.partRow.length) {
+      this.partRow = grown(this.partRow, part * 2);
+      this.partNext = grown(this.partNext, part * 2);
+    }
+    this.partColumns.push(t);
+    this.partRow[part] = i;
+    this.partNext[part] = this.head[slot];
+    this.bins += t.binStart[i + 1] - t.binStart[i];
+    if (this.head[slot] === 0) {
+      this.used.push(slot);
+      this.sid[slot] = t.sid[i];
+      this.ts[slot] = t.ts[i];
+      this.scount[slot] = t.scount[i];
+      this.n[slot] = t.n[i];
+      this.sum[slot] = t.sum[i];
+      this.sumsq[slot] = t.sumsq[i];
+      this.m2[slot] = t.m2[i];
+      this.min[slot] = t.min[i];
+      this.max[slot] = t.max[i];
+    } else {
+      this.m2[slot] = mergeM2(this.n[slot], this.sum[slot], this.m2[slot], t.n[i], t.sum[i], t.m2[i]);
+      this.scount[slot] += t.scount[i];
+      this.n[slot] += t.n[i];
+      this.sum[slot] += t.sum[i];
+      this.sumsq[slot] += t.sumsq[i];
+      this.min[slot] = Math.min(this.min[slot], t.min[i]);
+      this.max[slot] = Math.max(this.max[slot], t.max[i]);
+      this.ts[slot] = Math.max(this.ts[slot], t.ts[i]);
+    }
+    this.head[slot] = part + 1;
+  }
+
+  /** Appends each slot's merged row to `out`, its bins with each key once. */
+  takeInto(out: TimerColumns): void {
+    for (const slot of this.used) {
+      out.add(
+        slot,
+        this.sid[slot],
+        this.ts[slot],
+        this.scount[slot],
+        this.n[slot],
+        this.sum[slot],
+        this.sumsq[slot],
+        this.m2[slot],
+        this.min[slot],
+        this.max[slot],
+      );
+      const first = this.head[slot] - 1;
+      if (this.partNext[first] === 0) {
+        const t = this.partColumns[first];
+        const row = this.partRow[first];
+        for (let b = t.binStart[row]; b < t.binStart[row + 1]; b++) out.bin(t.binKey[b], t.binCount[b]);
+        continue;
+      }
+      for (let p = first; p >= 0; p = this.partNext[p] - 1) {
+        const t = this.partColumns[p];
+        const row = this.partRow[p];
+        for (let b = t.binStart[row]; b < t.binStart[row + 1]; b++) binSums.add(t.binKey[b], t.binCount[b]);
+      }
+      binSums.drainInto(out);
+    }
+  }
 }
 
-/** A timer's bucket so far: bins stay in the parts they came in until the bucket is taken. */
-interface TimerAcc extends Omit<TimerRow, 'binKeys' | 'binCounts'> {
-  keyParts: Array<readonly number[]>;
-  countParts: Array<readonly number[]>;
+/** Counts added per sketch key across a timer's parts, in one array over every key (no Map per timer). */
+class BinSums {
+  private readonly sums = new Float64Array(2 * -ZERO_BIN_KEY + 1);
+  private readonly keys: number[] = [];
+
+  add(key: number, count: number): void {
+    if (!(count > 0)) return;
+    const k = key - ZERO_BIN_KEY;
+    if (this.sums[k] === 0) this.keys.push(key);
+    this.sums[k] += count;
+  }
+
+  drainInto(out: TimerColumns): void {
+    for (const key of this.keys) {
+      out.bin(key, this.sums[key - ZERO_BIN_KEY]);
+      this.sums[key - ZERO_BIN_KEY] = 0;
+    }
+    this.keys.length = 0;
+  }
 }
+
+const binSums = new BinSums();
 
 class DensePoints {
   used: number[] = [];
@@ -73,7 +168,7 @@ class DensePoints {
 export class RollupBuckets {
   /** By bucket start. */
   private readonly points = new Map<number, DensePoints>();
-  private readonly timers = new Map<number, Map<number, TimerAcc>>();
+  private readonly timers = new Map<number, DenseTimers>();
 
   constructor(readonly stepSec: number) {}
 
@@ -133,48 +228,27 @@ export class RollupBuckets {
     d.at[slot] = Math.max(d.at[slot], at);
   }
 
-  addTimer(t: TimerRow): void {
-    const b = this.bucket(t.ts);
-    let rows = this.timers.get(b);
-    if (rows === undefined) {
-      rows = new Map();
-      this.timers.set(b, rows);
+  /** A flush's timers (or a finer tier's merged ones): most share one bucket, looked up once. */
+  addTimers(t: TimerColumns): void {
+    let lastBucket = Number.NaN;
+    let d: DenseTimers | null = null;
+    for (let i = 0; i < t.count; i++) {
+      const b = this.bucket(t.ts[i]);
+      if (b !== lastBucket || d === null) {
+        d = this.timers.get(b) ?? null;
+        if (d === null) {
+          d = new DenseTimers();
+          this.timers.set(b, d);
+        }
+        lastBucket = b;
+      }
+      d.add(t, i);
     }
-    const acc = rows.get(t.slot);
-    if (acc === undefined) {
-      // Field by field: object spread and rest take V8's slow path, at 30k timers a flush.
-      rows.set(t.slot, {
-        slot: t.slot,
-        sid: t.sid,
-        ts: t.ts,
-        scount: t.scount,
-        n: t.n,
-        sum: t.sum,
-        sumsq: t.sumsq,
-        m2: t.m2,
-        min: t.min,
-        max: t.max,
-        keyParts: [t.binKeys],
-        countParts: [t.binCounts],
-      });
-      return;
-    }
-    acc.m2 = mergeM2(acc.n, acc.sum, acc.m2, t.n, t.sum, t.m2);
-    acc.scount += t.scount;
-    acc.n += t.n;
-    acc.sum += t.sum;
-    acc.sumsq += t.sumsq;
-    acc.min = Math.min(acc.min, t.min);
-    acc.max = Math.max(acc.max, t.max);
-    acc.ts = Math.max(acc.ts, t.ts);
-    acc.keyParts.push(t.binKeys);
-    acc.countParts.push(t.binCounts);
   }
 
   /** Removes and returns the rows of every bucket that ends at or before `until` (all with Infinity). */
-  take(until: number): { points: PointRow[]; timers: TimerRow[] } {
+  take(until: number): { points: PointRow[]; timers: TimerColumns } {
     const points: PointRow[] = [];
-    const timers: TimerRow[] = [];
     for (const [b, d] of this.points) {
       if (b + this.stepSec > until) continue;
       for (const slot of d.used) {
@@ -189,40 +263,25 @@ export class RollupBuckets {
       }
       this.points.delete(b);
     }
-    for (const [b, rows] of this.timers) {
-      if (b + this.stepSec > until) continue;
-      for (const a of rows.values()) {
-        const { binKeys, binCounts } = mergeBins(a.keyParts, a.countParts);
-        const { slot, sid, ts, scount, n, sum, sumsq, m2, min, max } = a;
-        timers.push({ slot, sid, ts, scount, n, sum, sumsq, m2, min, max, binKeys, binCounts });
-      }
+    const ended = [...this.timers].filter(([b]) => b + this.stepSec <= until);
+    const timers = new TimerColumns(
+      ended.reduce((n, [, d]) => n + d.used.length, 0),
+      ended.reduce((n, [, d]) => n + d.bins, 0),
+    );
+    for (const [b, d] of ended) {
+      d.takeInto(timers);
       this.timers.delete(b);
     }
     return { points, timers };
   }
 
   /** Puts rows taken earlier back (their insert failed), merged with what arrived meanwhile. */
-  putBack(taken: { points: readonly PointRow[]; timers: readonly TimerRow[] }): void {
-    for (const p of taken.points) this.addPoint(p.slot, p.sid, p.kind, p.ts, p.at, p.value);
-    for (const t of taken.timers) this.addTimer(t);
+  putBack(taken: { points?: readonly PointRow[]; timers?: TimerColumns }): void {
+    for (const p of taken.points ?? []) this.addPoint(p.slot, p.sid, p.kind, p.ts, p.at, p.value);
+    if (taken.timers) this.addTimers(taken.timers);
   }
 
   private bucket(ts: number): number {
     return ts - (((ts % this.stepSec) + this.stepSec) % this.stepSec);
   }
-}
-
-/** One list of bins with each key once, its counts added. */
-function mergeBins(
-  keyParts: ReadonlyArray<readonly number[]>,
-  countParts: ReadonlyArray<readonly number[]>,
-): { binKeys: readonly number[]; binCounts: readonly number[] } {
-  if (keyParts.length === 1) return { binKeys: keyParts[0], binCounts: countParts[0] };
-  const byKey = new Map<number, number>();
-  for (let p = 0; p < keyParts.length; p++) {
-    const keys = keyParts[p];
-    const counts = countParts[p];
-    for (let i = 0; i < keys.length; i++) byKey.set(keys[i], (byKey.get(keys[i]) ?? 0) + counts[i]);
-  }
-  return { binKeys: [...byKey.keys()], binCounts: [...byKey.values()] };
 }

@@ -1,9 +1,10 @@
 import type { RetentionTier } from '../retention.js';
 import type { ClickHouseHttp } from './http-client.js';
-import { type PointRow, RollupBuckets, type TimerRow } from './rollup-buckets.js';
+import { type PointRow, RollupBuckets } from './rollup-buckets.js';
 import { RowBinaryWriter } from './row-binary.js';
-import { writePointRow, writeTimerRow } from './rows.js';
+import { writePointRow, writeTimerRows } from './rows.js';
 import { type TableNames, tierInput } from './schema.js';
+import type { TimerColumns } from './timer-columns.js';
 
 /**
  * The coarse tiers, filled by this collector from what it wrote (no materialized view on the finest tier,
@@ -27,11 +28,11 @@ export class Rollups {
   }
 
   /** Adds a flush's stored finest-tier rows. */
-  feed(points: FinestPoints, timers: readonly TimerRow[]): void {
+  feed(points: FinestPoints, timers: TimerColumns): void {
     const first = this.buckets[0];
     if (first === undefined) return;
     first.addPoints(points);
-    for (const t of timers) first.addTimer(t);
+    first.addTimers(timers);
   }
 
   /** Stores every bucket that ended by `until` (Infinity: everything, even buckets still open). */
@@ -41,38 +42,37 @@ export class Rollups {
       const tier = this.buckets[k];
       const next = this.buckets[k + 1];
       const { points, timers } = tier.take(until);
-      const [p, t] = await Promise.allSettled([
-        this.insert(tier, 'points', points, (w, r) => writePointRow(w, r.sid, r.ts, r.kind, r.at, r.value)),
-        this.insert(tier, 'timers', timers, writeTimerRow),
-      ]);
+      const [p, t] = await Promise.allSettled([this.insertPoints(tier, points), this.insertTimers(tier, timers)]);
       for (const r of [p, t]) if (r.status === 'rejected') error ??= r.reason as Error;
-      const storedPoints = p.status === 'fulfilled' ? p.value : [];
-      const storedTimers = t.status === 'fulfilled' ? t.value : [];
       if (next === undefined) continue;
-      for (const p of storedPoints) next.addPoint(p.slot, p.sid, p.kind, p.ts, p.at, p.value);
-      for (const t of storedTimers) next.addTimer(t);
+      if (p.status === 'fulfilled') for (const r of points) next.addPoint(r.slot, r.sid, r.kind, r.ts, r.at, r.value);
+      if (t.status === 'fulfilled') next.addTimers(timers);
     }
     if (error !== null) throw error;
   }
 
   /** Inserts rows into the tier's input; on failure puts them back and rethrows. */
-  private async insert<T extends PointRow | TimerRow>(
-    tier: RollupBuckets,
-    what: 'points' | 'timers',
-    rows: T[],
-    write: (w: RowBinaryWriter, row: T) => void,
-  ): Promise<T[]> {
-    if (rows.length === 0) return rows;
-    const w = new RowBinaryWriter(rows.length * (what === 'points' ? 29 : 96));
-    for (const row of rows) write(w, row);
+  private async insertPoints(tier: RollupBuckets, rows: PointRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const w = new RowBinaryWriter(rows.length * 29);
+    for (const r of rows) writePointRow(w, r.sid, r.ts, r.kind, r.at, r.value);
+    await this.send(tier, 'points', w, () => tier.putBack({ points: rows }));
+  }
+
+  private async insertTimers(tier: RollupBuckets, rows: TimerColumns): Promise<void> {
+    if (rows.count === 0) return;
+    const w = new RowBinaryWriter(rows.rowBinaryBytes);
+    writeTimerRows(w, rows);
+    await this.send(tier, 'timers', w, () => tier.putBack({ timers: rows }));
+  }
+
+  private async send(tier: RollupBuckets, what: 'points' | 'timers', w: RowBinaryWriter, putBack: () => void) {
     try {
       await this.http.insertRowBinary(this.tables.local(tierInput(what, tier.stepSec)), w.finish(), this.db);
     } catch (err) {
-      if (what === 'points') tier.putBack({ points: rows as PointRow[], timers: [] });
-      else tier.putBack({ points: [], timers: rows as TimerRow[] });
+      putBack();
       throw err;
     }
-    return rows;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SeriesKind } from '../series-kind.js';
-import type { TimerRow } from './rollup-buckets.js';
 import type { RowBinaryWriter } from './row-binary.js';
+import type { TimerColumns } from './timer-columns.js';
 
 /**
  * The RowBinary layout of the finest tier's rows (`points_<step>`, `timers_<step>`), which the coarse
@@ -22,16 +22,22 @@ export function writePointRow(
   w.f64(value);
 }
 
-export function writeTimerRow(w: RowBinaryWriter, t: TimerRow): void {
-  w.u64(t.sid);
-  w.u32(t.ts);
-  w.f64(t.scount);
-  w.u64(t.n);
-  w.f64(t.sum);
-  w.f64(t.sumsq);
-  w.f64(t.m2);
-  w.f64(t.min);
-  w.f64(t.max);
-  w.arrayI32(t.binKeys);
-  w.arrayU64(t.binCounts);
+export function writeTimerRows(w: RowBinaryWriter, t: TimerColumns): void {
+  for (let i = 0; i < t.count; i++) {
+    w.u64(t.sid[i]);
+    w.u32(t.ts[i]);
+    w.f64(t.scount[i]);
+    w.u64(t.n[i]);
+    w.f64(t.sum[i]);
+    w.f64(t.sumsq[i]);
+    w.f64(t.m2[i]);
+    w.f64(t.min[i]);
+    w.f64(t.max[i]);
+    const from = t.binStart[i];
+    const to = t.binStart[i + 1];
+    w.varint(to - from);
+    for (let b = from; b < to; b++) w.i32(t.binKey[b]);
+    w.varint(to - from);
+    for (let b = from; b < to; b++) w.u64(t.binCount[b]);
+  }
 }

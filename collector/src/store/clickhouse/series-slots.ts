@@ -4,8 +4,9 @@ import { seriesIdOf } from './series-id.js';
 import { grown } from './typed-arrays.js';
 
 /**
- * The series this collector has seen, each under a slot: a small integer that indexes typed arrays here
- * and in the rollups, so a flush of 100k series costs one Map lookup per series and no object. A slot
+ * The series this collector has seen (of the kinds given to this instance), each under a slot: a small
+ * integer that indexes typed arrays here and in the rollups, so a flush of 100k series costs one Map
+ * lookup per series and no object. A slot
  * keeps the series' id (hashed once) and whether its row in `series` is stored; the batches in flight
  * list the rows still missing, each row once per batch.
  */

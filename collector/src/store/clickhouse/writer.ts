@@ -10,12 +10,12 @@ import type { Catalog } from './catalog.js';
 import type { ClickHouseHttp } from './http-client.js';
 import { nextEventId, nextVersion } from './ids.js';
 import { dropExpiredPartitions } from './retention.js';
-import type { TimerRow } from './rollup-buckets.js';
 import { type FinestPoints, Rollups } from './rollups.js';
 import { RowBinaryWriter } from './row-binary.js';
-import { writePointRow, writeTimerRow } from './rows.js';
+import { writePointRow, writeTimerRows } from './rows.js';
 import { pointsTable, type TableNames, timersTable } from './schema.js';
 import { SeriesSlots } from './series-slots.js';
+import { TimerColumns } from './timer-columns.js';
 
 /**
  * Writes flushes into this collector's ClickHouse server: one RowBinary insert each of new series rows,
@@ -28,14 +28,14 @@ type Part = 'series' | 'points' | 'timers' | 'events' | 'rollup';
 
 interface Prepared {
   result: WriteResult;
-  /** Slots of the series whose rows this batch stores, marked stored once they are. */
-  newSlots: number[];
+  /** Slots of the series whose rows this batch stores (points', timers'), marked stored once they are. */
+  newSlots: [number[], number[]];
   series: Uint8Array | null;
   points: Uint8Array | null;
   timers: Uint8Array | null;
   /** What the batch adds to the coarse tiers, once its rows are stored. */
   finestPoints: FinestPoints;
-  finestTimers: TimerRow[];
+  finestTimers: TimerColumns;
   events: StoredEvent[];
   done: Set<Part>;
   /** Inserts sent and not answered yet (the points go while the timers are encoded). */
@@ -43,7 +43,9 @@ interface Prepared {
 }
 
 export class ClickHouseWriter implements StorageWriter {
-  private readonly slots = new SeriesSlots();
+  /** Counters, gauges and sets, and timers, numbered apart: the rollups index each by its own slots. */
+  private readonly pointSlots = new SeriesSlots();
+  private readonly timerSlots = new SeriesSlots();
   private readonly prepared = new WeakMap<WriteBatch, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -76,7 +78,10 @@ export class ClickHouseWriter implements StorageWriter {
       const finest = this.tiers[0].stepSec;
       // Independent inserts, side by side: a point whose series row is not in yet is just not listed yet.
       await Promise.all([
-        this.insertOnce(p, 'series', p.series, 'series').then(() => this.slots.markStored(p.newSlots)),
+        this.insertOnce(p, 'series', p.series, 'series').then(() => {
+          this.pointSlots.markStored(p.newSlots[0]);
+          this.timerSlots.markStored(p.newSlots[1]);
+        }),
         this.insertOnce(p, 'points', p.points, pointsTable(finest)),
         this.insertOnce(p, 'timers', p.timers, timersTable(finest)),
       ]);
@@ -247,12 +252,12 @@ export class ClickHouseWriter implements StorageWriter {
     const step = finest.stepSec;
     const bucket = batch.ts - (batch.ts % step);
     const at = Date.now();
-    const list = this.slots.newList();
-    const newSlots: number[] = [];
-    const slotOf = (kind: SeriesKind, key: string): number => {
-      const slot = this.slots.slotOf(kind, key);
+    const newSlots: [number[], number[]] = [[], []];
+    const lists = [this.pointSlots.newList(), this.timerSlots.newList()];
+    const slotOf = (slots: SeriesSlots, space: 0 | 1, kind: SeriesKind, key: string): number => {
+      const slot = slots.slotOf(kind, key);
       // Not stored yet (new, or its series insert failed before): this batch writes its row.
-      if (this.slots.list(slot, list)) newSlots.push(slot);
+      if (slots.list(slot, lists[space])) newSlots[space].push(slot);
       return slot;
     };
     const timed = placeTimedPoints(batch, finest);
@@ -270,8 +275,8 @@ export class ClickHouseWriter implements StorageWriter {
     };
     const points = new RowBinaryWriter(Math.max(1024, capacity * 29));
     const point = (kind: SeriesKind, key: string, ts: number, value: number) => {
-      const slot = slotOf(kind, key);
-      const sid = this.slots.id(slot);
+      const slot = slotOf(this.pointSlots, 0, kind, key);
+      const sid = this.pointSlots.id(slot);
       writePointRow(points, sid, ts, kind, at, value);
       const i = fp.count++;
       fp.slot[i] = slot;
@@ -284,6 +289,9 @@ export class ClickHouseWriter implements StorageWriter {
       for (let i = 0; i < keys.length; i++) point(kind, keys[i], bucket, values[i]);
     }
     for (const p of timed.placed) point(p.kind, p.key, p.ts, p.value);
+    const { keys, stats, sketches } = batch.timers;
+    // Filled below, once the points are sent.
+    const finestTimers = new TimerColumns(keys.length);
     const prepared: Prepared = {
       result,
       newSlots,
@@ -291,7 +299,7 @@ export class ClickHouseWriter implements StorageWriter {
       points: fp.count > 0 ? points.finish() : null,
       timers: null,
       finestPoints: fp,
-      finestTimers: [],
+      finestTimers,
       events: [],
       done: new Set(),
       inflight: new Map(),
@@ -300,42 +308,39 @@ export class ClickHouseWriter implements StorageWriter {
     void this.insertOnce(prepared, 'points', prepared.points, pointsTable(step));
     // Let the request go out before encoding on.
     await new Promise((resolve) => setImmediate(resolve));
-    const timers = new RowBinaryWriter(Math.max(1024, batch.timers.keys.length * 128));
-    const finestTimers: TimerRow[] = [];
-    const { keys, stats, sketches } = batch.timers;
     for (let i = 0; i < keys.length; i++) {
       const o = i * TIMER_STATS_WIDTH;
       const n = stats[o + 1];
-      const sketch = sketches[i];
-      const bins = sketch ? QuantileSketch.binsOfEncoded(sketch) : { keys: [], counts: [] };
-      const slot = slotOf(SeriesKind.Timer, keys[i]);
-      const row: TimerRow = {
+      const slot = slotOf(this.timerSlots, 1, SeriesKind.Timer, keys[i]);
+      finestTimers.add(
         slot,
-        sid: this.slots.id(slot),
-        ts: bucket,
-        scount: stats[o],
+        this.timerSlots.id(slot),
+        bucket,
+        stats[o],
         n,
-        sum: stats[o + 2],
-        sumsq: stats[o + 3],
-        m2: stats[o + 4],
-        min: n > 0 ? stats[o + 5] : Number.POSITIVE_INFINITY,
-        max: n > 0 ? stats[o + 6] : Number.NEGATIVE_INFINITY,
-        binKeys: bins.keys,
-        binCounts: bins.counts,
-      };
-      writeTimerRow(timers, row);
-      finestTimers.push(row);
+        stats[o + 2],
+        stats[o + 3],
+        stats[o + 4],
+        n > 0 ? stats[o + 5] : Number.POSITIVE_INFINITY,
+        n > 0 ? stats[o + 6] : Number.NEGATIVE_INFINITY,
+      );
+      const sketch = sketches[i];
+      if (sketch) QuantileSketch.readBins(sketch, finestTimers);
     }
+    const timers = new RowBinaryWriter(finestTimers.rowBinaryBytes);
+    writeTimerRows(timers, finestTimers);
     result.rows = fp.count + keys.length;
     const events = batch.events.map((e) => ({ id: nextEventId(), ts: e.ts, what: e.what, data: e.data, tags: e.tags }));
     result.events = events.length;
-    if (newSlots.length > 0) {
-      const series = new RowBinaryWriter(this.slots.rowBytes(newSlots));
-      result.newSeries = this.slots.writeRows(newSlots, Math.floor(at / 1000), series);
+    const [newPoints, newTimers] = newSlots;
+    if (newPoints.length + newTimers.length > 0) {
+      const series = new RowBinaryWriter(this.pointSlots.rowBytes(newPoints) + this.timerSlots.rowBytes(newTimers));
+      const firstSeen = Math.floor(at / 1000);
+      result.newSeries = this.pointSlots.writeRows(newPoints, firstSeen, series);
+      for (const row of this.timerSlots.writeRows(newTimers, firstSeen, series)) result.newSeries.push(row);
       prepared.series = series.finish();
     }
     prepared.timers = keys.length > 0 ? timers.finish() : null;
-    prepared.finestTimers = finestTimers;
     prepared.events = events;
     return prepared;
   }
