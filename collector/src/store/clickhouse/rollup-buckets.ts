@@ -170,6 +170,9 @@ export class RollupBuckets {
   private readonly points = new Map<number, DensePoints>();
   private readonly timers = new Map<number, DenseTimers>();
 
+  /** How many slots the last bucket taken had room for (points, timers). */
+  private readonly lastSlots = [0, 0];
+
   constructor(readonly stepSec: number) {}
 
   addPoint(slot: number, sid: number, kind: SeriesKind, ts: number, at: number, value: number): void {
@@ -202,6 +205,8 @@ export class RollupBuckets {
     let d = this.points.get(b);
     if (d === undefined) {
       d = new DensePoints();
+      // Sized as the largest bucket taken: doubling up to 100k slots copied the columns a dozen times.
+      d.room(this.lastSlots[0] - 1);
       this.points.set(b, d);
     }
     return d;
@@ -238,6 +243,7 @@ export class RollupBuckets {
         d = this.timers.get(b) ?? null;
         if (d === null) {
           d = new DenseTimers();
+          d.room(this.lastSlots[1] - 1);
           this.timers.set(b, d);
         }
         lastBucket = b;
@@ -261,6 +267,7 @@ export class RollupBuckets {
           value: d.value[slot],
         });
       }
+      this.lastSlots[0] = Math.max(this.lastSlots[0], d.has.length);
       this.points.delete(b);
     }
     const ended = [...this.timers].filter(([b]) => b + this.stepSec <= until);
@@ -270,6 +277,7 @@ export class RollupBuckets {
     );
     for (const [b, d] of ended) {
       d.takeInto(timers);
+      this.lastSlots[1] = Math.max(this.lastSlots[1], d.head.length);
       this.timers.delete(b);
     }
     return { points, timers };
