@@ -49,11 +49,6 @@ type HotRow = [
   m2?: number,
 ];
 
-/** Whether the stat reads only ranks of the sketch, clamped to min and max (median, upper_P, lower_topP). */
-function readsRanksOnly(stat: TimerStat): boolean {
-  return stat.kind === 'median' || (stat.kind === 'percentile' && (stat.field === 'upper' || stat.field === 'lower'));
-}
-
 /** One stored timer interval, as read back: count, n, sum, sumsq, m2, min, max, sketch. */
 export type SummaryRow = [ts: number, ...StoredScalars, sketch: Uint8Array | null];
 
@@ -130,8 +125,8 @@ export class SqliteReader {
   readTimerStatInto(seriesId: number, stepSec: number, start: number, out: Float64Array, stat: TimerStat): void {
     this.snapshot(() => {
       const end = start + out.length * stepSec;
-      // Sketch tails are read only for the stats that need more than the heads: most of a chunk's bytes.
-      // and so are the moments for the stats that need no mean.
+      // Sketch tails (most of a chunk's bytes) are read only for the stats that need more than the heads,
+      // and the moments only for the mean-like ones.
       const tails = statNeedsSketch(stat) && !sketchHeadAnswers(stat) ? 'sketches' : 'NULL';
       const moments = statNeedsMoments(stat) ? 'moments' : 'NULL';
       const chunks = this.statement(
@@ -162,8 +157,9 @@ export class SqliteReader {
     stat: TimerStat,
   ): void {
     const table = timersTable(stepSec);
-    // Every column costs per row, and ranks need only n, min and max beside the sketch.
-    const all = !readsRanksOnly(stat);
+    // Every column costs per row, and ranks (median, upper_P, lower_topP) need only n, min and max beside
+    // the sketch.
+    const all = !statNeedsSketch(stat) || statNeedsMoments(stat);
     const rows = this.statement(
       `SELECT ts, n, min, max, length(sketch)${all ? ', count, sum, sumsq, m2' : ''} FROM ${table}
        WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts`,
