@@ -15,7 +15,7 @@ import { openStorage } from './store/open-storage.js';
 import type { SeriesRow } from './store/series-kind.js';
 import { StoreWriter } from './store/store-writer.js';
 import { emptyWriteBatch, type WriteBatch } from './store/write-batch.js';
-import type { Supervised, ThreadHealth } from './supervised-thread.js';
+import { givenUpReason, type Supervised, type ThreadHealth } from './supervised-thread.js';
 
 /**
  * The composition root: store, then aggregator and sockets, then HTTP; stopped in reverse, with a last
@@ -192,6 +192,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
       extraGauges.push(
         [`stats.statsd.threads.${name}.restarts`, t.health.restarts],
         [`stats.statsd.threads.${name}.up`, t.health.state === 'up' ? 1 : 0],
+        [`stats.statsd.threads.${name}.given_up`, t.health.state === 'given-up' ? 1 : 0],
       );
     }
     for (const [key, value] of [...extraGauges, ['stats.statsd.processing_time', processingMs] as [string, number]]) {
@@ -386,7 +387,7 @@ function superviseLogs(log: Logger, threads: Record<string, Supervised>): void {
       const fields = { thread: name, restarts: thread.health.restarts };
       if (e.type === 'restarted') log.warn({ ...fields, downMs: e.downMs }, `${name} thread restarted`);
       else if (e.retryInMs === null) {
-        log.fatal({ ...fields, reason: e.reason }, `${name} thread keeps dying: not restarted again (/health: down)`);
+        log.fatal({ ...fields, reason: e.reason }, `${givenUpReason(name, thread.health)} (/health: 503 down)`);
       } else if (e.type === 'died') {
         log.error({ ...fields, reason: e.reason, retryInMs: e.retryInMs }, `${name} thread died: ${cost[name]}`);
       } else log.error({ ...fields, reason: e.reason, retryInMs: e.retryInMs }, `${name} thread failed to restart`);

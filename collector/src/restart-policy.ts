@@ -2,14 +2,16 @@
  * When to start a dead thread again (pure: the caller passes the clock). Each crash waits twice as long as
  * the one before, from `firstDelayMs` up to `maxDelayMs`, so a thread that dies at once on every start does
  * not spin. A thread that stayed up for `stableMs` is healthy again and starts over at the first delay.
- * After `maxConsecutive` crashes with no stable run between them the policy gives up: something is wrong
- * that restarting will not fix, and the operator (or the process manager, through /health's 503) must act.
+ * The thread is restarted `maxConsecutive` times in a row with no stable run between them; when it dies once
+ * more the policy gives up: something is wrong that restarting will not fix, and the operator (or the process
+ * manager, through /health's 503) must act.
  */
 
 export interface RestartPolicyOptions {
   firstDelayMs: number;
   maxDelayMs: number;
   stableMs: number;
+  /** Restarts in a row (no stable run between them); the next death is given up on. */
   maxConsecutive: number;
 }
 
@@ -19,6 +21,32 @@ export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
   stableMs: 60_000,
   maxConsecutive: 10,
 };
+
+/**
+ * TEST ONLY: `TRENDLINE_TEST_RESTART_POLICY=firstDelayMs=20,maxDelayMs=100` replaces those fields of the
+ * default policy, so a test can drive a thread to the give-up in seconds instead of minutes
+ * (test/integration/thread-give-up.test.ts). Honoured only with TRENDLINE_TEST_HOOKS=1, which production never
+ * sets (without it the variable is ignored). Each field must be a whole number of ms (a count for
+ * maxConsecutive), at least 1; a bad value throws with one line, which stops the collector at start.
+ */
+export function restartPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): RestartPolicyOptions {
+  const spec = env.TRENDLINE_TEST_RESTART_POLICY;
+  if (env.TRENDLINE_TEST_HOOKS !== '1' || spec === undefined || spec === '') return DEFAULT_RESTART_POLICY;
+  const out = { ...DEFAULT_RESTART_POLICY };
+  const bad = (why: string) => new Error(`TRENDLINE_TEST_RESTART_POLICY ${JSON.stringify(spec)}: ${why}`);
+  for (const part of spec.split(',')) {
+    const [key, value, extra] = part.split('=').map((s) => s.trim());
+    if (!Object.hasOwn(out, key) || value === undefined || extra !== undefined) {
+      throw bad(`expected key=value pairs of ${Object.keys(out).join(', ')}`);
+    }
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n))
+      throw bad(`${key} must be a whole number, at least 1`);
+    out[key as keyof RestartPolicyOptions] = n;
+  }
+  if (out.firstDelayMs > out.maxDelayMs) throw bad('firstDelayMs must not exceed maxDelayMs');
+  return out;
+}
 
 export class RestartPolicy {
   /** Crashes since the thread last ran for `stableMs`. */
@@ -35,6 +63,11 @@ export class RestartPolicy {
   /** The thread is running (again) from `now`. */
   started(now: number): void {
     this.upSince = now;
+  }
+
+  /** Deaths (and failed starts) in a row, with no stable run between them. */
+  get inARow(): number {
+    return this.consecutive;
   }
 
   /** The thread died (or failed to start) at `now`: the delay before the next start, or null to give up. */

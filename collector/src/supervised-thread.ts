@@ -1,5 +1,5 @@
 import type { TransferListItem, Worker } from 'node:worker_threads';
-import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
+import { RestartPolicy, type RestartPolicyOptions, restartPolicyFromEnv } from './restart-policy.js';
 import { type Answered, startWorker, WorkerRpc } from './worker-rpc.js';
 
 /**
@@ -8,7 +8,8 @@ import { type Answered, startWorker, WorkerRpc } from './worker-rpc.js';
  * hold or refuse their work instead of waiting; what they held goes to the new thread when it is up.
  */
 
-export type ThreadState = 'up' | 'restarting' | 'failed' | 'stopped';
+/** `given-up`: it kept dying and is left down (restart-policy.ts); /health answers 503 until the collector restarts. */
+export type ThreadState = 'up' | 'restarting' | 'given-up' | 'stopped';
 
 export interface ThreadHealth {
   state: ThreadState;
@@ -16,6 +17,8 @@ export interface ThreadHealth {
   restarts: number;
   /** Why it last died (or last failed to start). */
   lastError: string | null;
+  /** Deaths (and failed starts) in a row as of the last one (a stable run between two starts the count over). */
+  deathsInARow: number;
   /** Epoch ms when it went down, while it is down. */
   downSince: number | null;
 }
@@ -25,6 +28,14 @@ export type ThreadEvent =
   | { type: 'died'; reason: string; retryInMs: number | null }
   | { type: 'restartFailed'; reason: string; retryInMs: number | null }
   | { type: 'restarted'; downMs: number };
+
+/** One line for /health and the log when the policy gave up on a thread: which, why, and what to do. */
+export function givenUpReason(name: string, t: ThreadHealth): string {
+  return (
+    `${name} thread given up after ${t.deathsInARow} deaths in a row (last: ${t.lastError}): ` +
+    'not restarted again; restart the collector'
+  );
+}
 
 /** What the collector watches of any supervised thread, whatever it speaks. */
 export interface Supervised {
@@ -38,7 +49,7 @@ export class SupervisedThread<Reply extends Answered, Ready extends { type: 'rea
   private timer: NodeJS.Timeout | null = null;
   private starting: Promise<void> | null = null;
   private readonly listeners: Array<(e: ThreadEvent, ready: Ready | null) => void> = [];
-  readonly health: ThreadHealth = { state: 'up', restarts: 0, lastError: null, downSince: null };
+  readonly health: ThreadHealth = { state: 'up', restarts: 0, lastError: null, deathsInARow: 0, downSince: null };
 
   private constructor(
     readonly name: string,
@@ -55,7 +66,7 @@ export class SupervisedThread<Reply extends Answered, Ready extends { type: 'rea
   static async start<Reply extends Answered, Ready extends { type: 'ready' }>(
     name: string,
     spawn: () => Worker,
-    policy: RestartPolicyOptions = DEFAULT_RESTART_POLICY,
+    policy: RestartPolicyOptions = restartPolicyFromEnv(process.env),
   ): Promise<SupervisedThread<Reply, Ready>> {
     const worker = spawn();
     const ready = await startWorker<Ready>(worker);
@@ -110,7 +121,8 @@ export class SupervisedThread<Reply extends Answered, Ready extends { type: 'rea
     this.health.lastError = reason;
     this.health.downSince ??= now;
     const retryInMs = this.policy.crashed(now, wasUp);
-    this.health.state = retryInMs === null ? 'failed' : 'restarting';
+    this.health.deathsInARow = this.policy.inARow;
+    this.health.state = retryInMs === null ? 'given-up' : 'restarting';
     this.emit({ type, reason, retryInMs }, null);
     if (retryInMs !== null) this.timer = setTimeout(() => this.restart(), retryInMs);
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectorStats } from '../../collector.js';
 import type { NameIndex } from '../../query/name-index.js';
+import { givenUpReason } from '../../supervised-thread.js';
 
 export interface HealthRouteOptions {
   stats: () => Promise<CollectorStats>;
@@ -15,17 +16,21 @@ export function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): vo
     // Down when a thread is given up on (a 503, so a process manager restarts the collector); degraded while
     // a thread is being restarted, the store refuses or stalls writes (they wait in memory) or after it had to
     // drop some.
-    const status = threads.some((t) => t.state === 'failed')
-      ? 'down'
-      : threads.some((t) => t.state !== 'up') ||
-          s.lastFlushError !== null ||
-          s.storeStalledMs !== null ||
-          s.store.droppedPoints > 0
-        ? 'degraded'
-        : 'ok';
+    const givenUp = Object.entries(s.threads).filter(([, t]) => t.state === 'given-up');
+    const status =
+      givenUp.length > 0
+        ? 'down'
+        : threads.some((t) => t.state !== 'up') ||
+            s.lastFlushError !== null ||
+            s.storeStalledMs !== null ||
+            s.store.droppedPoints > 0
+          ? 'degraded'
+          : 'ok';
     if (status === 'down') void reply.code(503);
     return {
       status,
+      // One line an operator reads first: which thread was given up on, why, and what to do.
+      ...(givenUp.length > 0 && { reason: givenUp.map(([name, t]) => givenUpReason(name, t)).join('; ') }),
       uptimeSec: Math.round((Date.now() - s.startedAt) / 1000),
       series: opts.index.size,
       flushes: s.flushes,
