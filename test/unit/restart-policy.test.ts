@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from '../../collector/src/restart-policy.js';
+import { DEFAULT_RESTART_POLICY, RestartPolicy, restartPolicyFromEnv } from '../../collector/src/restart-policy.js';
 
 const options = { firstDelayMs: 500, maxDelayMs: 4000, stableMs: 60_000, maxConsecutive: 6 };
 
@@ -40,5 +40,37 @@ describe('RestartPolicy', () => {
     const delays: Array<number | null> = [];
     for (let i = 0; i < 11; i++) delays.push(p.crashed(i, true));
     expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000, 30_000, null]);
+  });
+});
+
+describe('restartPolicyFromEnv (TRENDLINE_TEST_RESTART_POLICY, test only)', () => {
+  const spec = 'firstDelayMs=20,maxDelayMs=160';
+  it('is the default policy unless TRENDLINE_TEST_HOOKS=1 is set too', () => {
+    expect(restartPolicyFromEnv({})).toEqual(DEFAULT_RESTART_POLICY);
+    expect(restartPolicyFromEnv({ TRENDLINE_TEST_RESTART_POLICY: spec })).toEqual(DEFAULT_RESTART_POLICY);
+    expect(restartPolicyFromEnv({ TRENDLINE_TEST_HOOKS: '1' })).toEqual(DEFAULT_RESTART_POLICY);
+  });
+
+  it('replaces the fields it names', () => {
+    expect(restartPolicyFromEnv({ TRENDLINE_TEST_HOOKS: '1', TRENDLINE_TEST_RESTART_POLICY: spec })).toEqual({
+      ...DEFAULT_RESTART_POLICY,
+      firstDelayMs: 20,
+      maxDelayMs: 160,
+    });
+  });
+
+  it.each([
+    ['firstDelayMs', /expected key=value pairs of firstDelayMs, maxDelayMs, stableMs, maxConsecutive/],
+    ['speed=2', /expected key=value pairs/],
+    ['__proto__=1', /expected key=value pairs/],
+    ['firstDelayMs=1=2', /expected key=value pairs/],
+    ['firstDelayMs=0', /firstDelayMs must be a whole number, at least 1/],
+    ['maxConsecutive=2.5', /maxConsecutive must be a whole number, at least 1/],
+    ['firstDelayMs=-5', /must be a whole number/],
+    ['firstDelayMs=40000', /firstDelayMs must not exceed maxDelayMs/],
+  ])('refuses %s with one line', (value, why) => {
+    expect(() => restartPolicyFromEnv({ TRENDLINE_TEST_HOOKS: '1', TRENDLINE_TEST_RESTART_POLICY: value })).toThrow(
+      why,
+    );
   });
 });
