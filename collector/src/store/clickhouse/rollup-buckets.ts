@@ -191,10 +191,12 @@ export class RollupBuckets {
   }): void {
     let lastBucket = Number.NaN;
     let d: DensePoints | null = null;
+    const top = maxOf(points.slot, points.count);
     for (let i = 0; i < points.count; i++) {
       const b = this.bucket(points.ts[i]);
       if (b !== lastBucket || d === null) {
         d = this.densePoints(b);
+        d.room(top);
         lastBucket = b;
       }
       this.addTo(d, points.slot[i], points.sid[i], points.kind[i], points.ts[i], points.at, points.value[i]);
@@ -237,6 +239,7 @@ export class RollupBuckets {
   addTimers(t: TimerColumns): void {
     let lastBucket = Number.NaN;
     let d: DenseTimers | null = null;
+    const top = maxOf(t.slot, t.count);
     for (let i = 0; i < t.count; i++) {
       const b = this.bucket(t.ts[i]);
       if (b !== lastBucket || d === null) {
@@ -246,6 +249,7 @@ export class RollupBuckets {
           d.room(this.lastSlots[1] - 1);
           this.timers.set(b, d);
         }
+        d.room(top);
         lastBucket = b;
       }
       d.add(t, i);
@@ -292,4 +296,11 @@ export class RollupBuckets {
   private bucket(ts: number): number {
     return ts - (((ts % this.stepSec) + this.stepSec) % this.stepSec);
   }
+}
+
+/** The largest of a[0, count), -1 if none: a bucket grows once to a flush's slots, not by doubling. */
+function maxOf(a: ArrayLike<number>, count: number): number {
+  let max = -1;
+  for (let i = 0; i < count; i++) if (a[i] > max) max = a[i];
+  return max;
 }
