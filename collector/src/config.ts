@@ -2,6 +2,7 @@ import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregate/aggregator.js';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_PARSE_OPTIONS } from './ingest/statsd-line.js';
 import { DEFAULT_QUERY_LIMITS } from './query/query-limits.js';
+import { DEFAULT_READ_TIMEOUT_MS } from './store/clickhouse/open.js';
 import { parseRetention, type RetentionTier } from './store/retention.js';
 
 /** Everything `trendline serve` can be told, after flags, environment and config file are merged. */
@@ -23,6 +24,8 @@ export interface CollectorConfig {
   clickhouseDatabase: string;
   /** Replicated* engines for the local tables (the servers need ZooKeeper and {shard}/{replica} macros). */
   clickhouseReplicated: boolean;
+  /** Seconds a ClickHouse read may wait for the server before it is a 503 (a hung shard); inserts wait longer. */
+  clickhouseReadTimeoutSec: number;
   flushIntervalSec: number;
   retention: RetentionTier[];
   percentiles: number[];
@@ -63,6 +66,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   clickhouseCluster: null,
   clickhouseDatabase: 'trendline',
   clickhouseReplicated: false,
+  clickhouseReadTimeoutSec: DEFAULT_READ_TIMEOUT_MS / 1000,
   flushIntervalSec: 10,
   retention: parseRetention('10s:6h,1m:7d,10m:5y'),
   percentiles: [50, 90, 95, 99],
@@ -96,6 +100,9 @@ export function validateConfig(c: CollectorConfig): CollectorConfig {
     throw new ConfigError(
       `--flush-interval ${c.flushIntervalSec}s must divide the finest --retention step (${finest}s), so every flush lands in one bucket`,
     );
+  }
+  if (!(c.clickhouseReadTimeoutSec >= 0.1 && c.clickhouseReadTimeoutSec <= 3600)) {
+    throw new ConfigError(`--clickhouse-read-timeout ${c.clickhouseReadTimeoutSec}s must be between 100ms and 1h`);
   }
   if (c.store === 'clickhouse' && c.clickhouseUrl === null) {
     throw new ConfigError('--store clickhouse needs --clickhouse-url http://HOST:8123');

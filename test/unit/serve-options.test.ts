@@ -109,6 +109,7 @@ const VALUE_FLAGS: Array<[string, string, keyof CollectorConfig, unknown]> = [
   ['clickhouse-url', 'http://ch1:8123/', 'clickhouseUrl', 'http://ch1:8123'],
   ['clickhouse-cluster', 'two_shards', 'clickhouseCluster', 'two_shards'],
   ['clickhouse-database', 'metrics', 'clickhouseDatabase', 'metrics'],
+  ['clickhouse-read-timeout', '2500ms', 'clickhouseReadTimeoutSec', 2.5],
 ];
 const BOOL_FLAGS: Array<[string, keyof CollectorConfig]> = [
   ['delete-counters', 'deleteCounters'],
@@ -338,6 +339,13 @@ describe('bad values throw a one-line ConfigError naming the flag', () => {
     ['clickhouse URL not http', ['--clickhouse-url', 'ftp://ch1'], /--clickhouse-url.*http/],
     ['cluster name with SQL in it', ['--clickhouse-cluster', 'a`; DROP'], /--clickhouse-cluster/],
     ['database name starting with a digit', ['--clickhouse-database', '1db'], /--clickhouse-database/],
+    [
+      'read timeout of 0',
+      ['--clickhouse-read-timeout', '0s'],
+      /--clickhouse-read-timeout 0s must be between 100ms and 1h/,
+    ],
+    ['read timeout without a unit', ['--clickhouse-read-timeout', '5'], /--clickhouse-read-timeout.*missing unit/],
+    ['read timeout over an hour', ['--clickhouse-read-timeout', '2h'], /--clickhouse-read-timeout 7200s must be/],
   ];
   for (const [label, argv, pattern] of cases) {
     it(`${label}: ${argv.join(' ')}`, () => {

@@ -51,6 +51,11 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
     kind: 'bool',
     help: 'Replicated* tables (ZooKeeper, {shard}/{replica} macros)',
   },
+  'clickhouse-read-timeout': {
+    key: 'clickhouseReadTimeoutSec',
+    kind: 'duration',
+    help: 'time a ClickHouse read waits (a hung shard) before a 503; inserts wait 5m',
+  },
   'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
   retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },
   percentiles: { key: 'percentiles', kind: 'percentiles', help: 'timer percentiles; negative = top' },

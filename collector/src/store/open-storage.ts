@@ -13,6 +13,7 @@ export async function openStorage(config: CollectorConfig, log: Logger): Promise
       database: config.clickhouseDatabase,
       replicated: config.clickhouseReplicated,
       tiers: config.retention,
+      readTimeoutMs: config.clickhouseReadTimeoutSec * 1000,
       onReadError: (err) => log.warn({ err }, 'ClickHouse read at start failed; the next refresh retries it'),
     });
     log.debug({ url: config.clickhouseUrl, cluster: config.clickhouseCluster }, 'ClickHouse store ready');

@@ -10,9 +10,9 @@ export class FailoverHttp extends ClickHouseHttp {
   private readonly members: ClickHouseHttp[];
   private current = 0;
 
-  constructor(urls: readonly string[], settings?: Record<string, string>) {
-    super({ url: urls[0], settings });
-    this.members = urls.map((url) => new ClickHouseHttp({ url, settings }));
+  constructor(urls: readonly string[], settings?: Record<string, string>, timeoutMs?: number) {
+    super({ url: urls[0], settings, timeoutMs });
+    this.members = urls.map((url) => new ClickHouseHttp({ url, settings, timeoutMs }));
   }
 
   override get url(): string {

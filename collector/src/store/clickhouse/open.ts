@@ -3,7 +3,7 @@ import type { SeriesRow } from '../series-kind.js';
 import type { Storage } from '../storage.js';
 import { Catalog } from './catalog.js';
 import { FailoverHttp } from './failover-http.js';
-import { ClickHouseHttp } from './http-client.js';
+import { ClickHouseError, ClickHouseHttp } from './http-client.js';
 import { ClickHouseReader } from './reader.js';
 import { ensureSchema, tableNames } from './schema.js';
 import { ClickHouseWriter } from './writer.js';
@@ -18,7 +18,17 @@ export interface ClickHouseStorageOptions {
   tiers: readonly RetentionTier[];
   /** Told when a read at start fails (e.g. another shard has no tables yet); the refresh retries it. */
   onReadError?: (err: Error) => void;
+  /** How long a read waits for the server (default DEFAULT_READ_TIMEOUT_MS); inserts wait 5 minutes regardless. */
+  readTimeoutMs?: number;
 }
+
+/**
+ * A read through a cluster whose shard hangs (SIGSTOP, a frozen VM: connections accepted, nothing answered)
+ * waits for that shard; the server itself does not give up on it. So reads give up here, with a 503 and
+ * ClickHouse's "did not answer within" line: 10 s, the same as the query time budget (--query-timeout), which a
+ * longer read would have used up anyway. Inserts keep their long wait (http-client.ts says why).
+ */
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
 /** Series rows are re-read from this far before the last refresh: other collectors' clocks and inserts lag. */
 const REFRESH_OVERLAP_SEC = 120;
@@ -27,9 +37,11 @@ const REFRESH_OVERLAP_SEC = 120;
 export async function openClickHouseStorage(options: ClickHouseStorageOptions): Promise<Storage> {
   const { url, cluster, database, tiers } = options;
   const urls = url.split(',');
-  const connect = (settings?: Record<string, string>) =>
-    urls.length > 1 ? new FailoverHttp(urls, settings) : new ClickHouseHttp({ url, settings });
+  const connect = (settings?: Record<string, string>, timeoutMs?: number) =>
+    urls.length > 1 ? new FailoverHttp(urls, settings, timeoutMs) : new ClickHouseHttp({ url, settings, timeoutMs });
   const http = connect();
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  const readHttp = connect(undefined, readTimeoutMs);
   // Replicated tables drop a block identical to a recent one: two collectors' rollup rows can be (the
   // same counts in the same bucket), and both must count. Plain tables ignore the setting.
   const rollupHttp = connect({ insert_deduplicate: '0' });
@@ -46,7 +58,10 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
   for (const err of failures) options.onReadError?.(err);
   const tables = tableNames(cluster);
   let writer: ClickHouseWriter | null = null;
-  const reader = new ClickHouseReader(http, database, tables, tiers, () => writer?.maintained() ?? Promise.resolve());
+  // A coarse read first waits for this collector's rollups in flight, which wait on the server too: as long as a read.
+  const rollupsDone = () =>
+    within(writer?.maintained(), readTimeoutMs, `this collector's rollups did not finish within ${readTimeoutMs} ms`);
+  const reader = new ClickHouseReader(readHttp, database, tables, tiers, rollupsDone);
   const catalog = new Catalog();
   const refreshCatalog = async () => {
     const [events, dashboards] = await Promise.all([reader.events(), reader.dashboards()]);
@@ -86,4 +101,17 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
     },
     close: () => writer.close(),
   };
+}
+
+/** `work`, or a ClickHouseError (a 503) with `why` once it has taken `ms`. */
+async function within(work: Promise<void> | undefined, ms: number, why: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ClickHouseError(why)), ms);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
