@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
 import { startTestCollector, type TestCollector, tempDir, total, waitFor } from '../support/collector.js';
 import { fillDevice } from '../support/disk.js';
+import { steadySender } from '../support/load.js';
 import { capturingLog, type LogLine } from '../support/log.js';
 
 /**
@@ -33,34 +34,6 @@ interface Fault {
   /** The log line that says it, and the collector's own series that records it. */
   logged: string;
   series: string;
-}
-
-/** Sends one counter per datagram, each waited for, until stopped; /health must answer each time within 1 s. */
-function steadySender(t: TestCollector, name: string) {
-  let sent = 0;
-  let slowestHealthMs = 0;
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const started = Date.now();
-      await t.udp(`${name}:1|c`);
-      sent++;
-      slowestHealthMs = Math.max(slowestHealthMs, Date.now() - started);
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  })();
-  return {
-    get sent() {
-      return sent;
-    },
-    get slowestMs() {
-      return slowestHealthMs;
-    },
-    async stop() {
-      running = false;
-      await done;
-    },
-  };
 }
 
 function probes(t: TestCollector) {
