@@ -54,7 +54,7 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'clickhouse-read-timeout': {
     key: 'clickhouseReadTimeoutSec',
     kind: 'duration',
-    help: 'time a ClickHouse read waits (a hung shard) before a 503; inserts wait 5m',
+    help: 'time a ClickHouse read may wait (a hung shard) before a 503, e.g. 5s; inserts wait 5m',
   },
   'flush-interval': { key: 'flushIntervalSec', kind: 'duration', help: 'aggregation interval, whole seconds' },
   retention: { key: 'retention', kind: 'retention', help: 'tiers step:keep, finest first' },

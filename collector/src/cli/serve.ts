@@ -49,11 +49,13 @@ export async function runServe(args: readonly string[]): Promise<void> {
 }
 
 function serveHelp(): string {
+  // The column after the flags fits the longest one.
+  const width = Math.max(22, ...Object.keys(SERVE_FLAGS).map((flag) => flag.length));
   const lines = Object.entries(SERVE_FLAGS).map(
     ([flag, spec]) =>
-      `  --${flag.padEnd(22)} ${spec.help}; default ${showDefault(DEFAULT_CONFIG[spec.key])} (${envName(flag)})`,
+      `  --${flag.padEnd(width)} ${spec.help}; default ${showDefault(DEFAULT_CONFIG[spec.key])} (${envName(flag)})`,
   );
-  return `usage: trendline serve [options]\n\n${lines.join('\n')}\n  --${'config FILE'.padEnd(22)} JSON file of settings, keys as in the docs (TRENDLINE_CONFIG)\n`;
+  return `usage: trendline serve [options]\n\n${lines.join('\n')}\n  --${'config FILE'.padEnd(width)} JSON file of settings, keys as in the docs (TRENDLINE_CONFIG)\n`;
 }
 
 function showDefault(value: unknown): string {
