@@ -82,7 +82,11 @@ describe.skipIf(!clickhouseAvailable() || !zookeeperAvailable())('ClickHouse rep
       await burst(b, 7);
     }
     for (const t of [a, b]) {
-      const health = (await t.health()) as unknown as { status: string; store: Record<string, number> };
+      // A flush hands its batch to the writer and returns: the last one may still be on its way.
+      const health = await waitFor(async () => {
+        const h = (await t.health()) as unknown as { status: string; store: Record<string, number> };
+        return h.store.pendingBatches === 0 ? h : null;
+      }, 'the last flush written');
       expect(health.store).toMatchObject({ pendingBatches: 0, droppedPoints: 0 });
       expect(health.status).toBe('ok');
       await waitFor(async () => sent(await t.render([counter], { from: '-30min' })) === total, 'a read of every point');
