@@ -146,8 +146,9 @@ export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): 
   // graphite-web's `if any(data)`: when every series is empty it writes no series at all.
   if (!series.some((s) => s.values.length > 0)) return Buffer.from('[]');
   const folded = consolidateForRender(series, opts.maxDataPoints);
-  // Sized for a typical point (`, [12.5, 1796322880]`) up front: growing a 20 MB body by doubling copies it twice.
-  const out = new JsonBytes(folded.reduce((n, s) => n + 256 + s.values.length * 24, 16));
+  // Sized up front for points between `, [12.5, 1796322880]` (20 bytes) and a full double (34): growing a
+  // 20 MB body by doubling copies it, and unused room costs nothing (allocUnsafe).
+  const out = new JsonBytes(folded.reduce((n, s) => n + 256 + s.values.length * 32, 16));
   out.u8(0x5b);
   let written = 0;
   for (const s of folded) {
