@@ -59,16 +59,32 @@ const LAG = 'statsd.timestamp_lag';
 interface Cell {
   value: number;
 }
+/**
+ * Each series carries its stored key (`stats.counters.…`), built once when the series is first seen:
+ * a flush then hands out the same strings every interval instead of 100k new ones.
+ */
+interface CounterCell extends Cell {
+  stored: string;
+}
 interface GaugeCell {
   value: number;
   ttl: number;
+  stored: string;
+}
+interface TimerCell {
+  summary: TimerSummary;
+  stored: string;
+}
+interface SetCell {
+  members: Set<string>;
+  stored: string;
 }
 
 export class Aggregator implements LineSink {
-  private counters = new Map<string, Cell>();
-  private timers = new Map<string, TimerSummary>();
+  private counters = new Map<string, CounterCell>();
+  private timers = new Map<string, TimerCell>();
   private gauges = new Map<string, GaugeCell>();
-  private sets = new Map<string, Set<string>>();
+  private sets = new Map<string, SetCell>();
   private timed: TimedPoint[] = [];
   private events: StatsdEvent[] = [];
   private lastFlushSec = 0;
@@ -78,8 +94,9 @@ export class Aggregator implements LineSink {
   constructor(private readonly options: AggregatorOptions = DEFAULT_AGGREGATOR_OPTIONS) {
     const self = {} as Record<SelfCounter, Cell>;
     for (const name of SELF_COUNTERS) {
-      self[name] = { value: 0 };
-      this.counters.set(name, self[name]);
+      const cell = { value: 0, stored: `stats.counters.${name}` };
+      self[name] = cell;
+      this.counters.set(name, cell);
     }
     this.self = self;
   }
@@ -96,20 +113,20 @@ export class Aggregator implements LineSink {
     let cell = this.counters.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      cell = { value: 0 };
+      cell = { value: 0, stored: `stats.counters.${key}` };
       this.counters.set(key, cell);
     }
     cell.value += value / sampleRate;
   }
 
   timer(key: string, value: number, sampleRate: number): void {
-    let summary = this.timers.get(key);
-    if (summary === undefined) {
+    let cell = this.timers.get(key);
+    if (cell === undefined) {
       if (!this.admit()) return;
-      summary = emptySummary();
-      this.timers.set(key, summary);
+      cell = { summary: emptySummary(), stored: `stats.timers.${key}` };
+      this.timers.set(key, cell);
     }
-    addSample(summary, value, sampleRate);
+    addSample(cell.summary, value, sampleRate);
   }
 
   gauge(key: string, value: number, delta: boolean, ts: number): void {
@@ -121,7 +138,7 @@ export class Aggregator implements LineSink {
     if (cell === undefined) {
       if (!this.admit()) return;
       // A signed value for an unknown gauge is a delta from 0, as in etsy.
-      cell = { value: 0, ttl: 0 };
+      cell = { value: 0, ttl: 0, stored: `stats.gauges.${key}` };
       this.gauges.set(key, cell);
     }
     cell.value = delta ? cell.value + value : value;
@@ -129,12 +146,13 @@ export class Aggregator implements LineSink {
   }
 
   set(key: string, member: string): void {
-    let members = this.sets.get(key);
-    if (members === undefined) {
+    let cell = this.sets.get(key);
+    if (cell === undefined) {
       if (!this.admit()) return;
-      members = new Set();
-      this.sets.set(key, members);
+      cell = { members: new Set(), stored: `stats.sets.${key}` };
+      this.sets.set(key, cell);
     }
+    const { members } = cell;
     if (members.size >= this.options.maxSetMembers && !members.has(member)) {
       this.self['statsd.set_members_dropped'].value++;
       return;
@@ -184,7 +202,7 @@ export class Aggregator implements LineSink {
 
     if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec) {
       // The collector's own gauge bypasses the series cap, like its counters.
-      const lag = this.gauges.get(LAG) ?? { value: 0, ttl: 0 };
+      const lag = this.gauges.get(LAG) ?? { value: 0, ttl: 0, stored: `stats.gauges.${LAG}` };
       lag.value = nowSec - this.lastFlushSec - interval;
       lag.ttl = o.gaugesMaxTtl;
       this.gauges.set(LAG, lag);
@@ -192,32 +210,31 @@ export class Aggregator implements LineSink {
     this.lastFlushSec = nowSec;
 
     for (const [key, cell] of this.counters) {
-      batch.counters.keys.push(`stats.counters.${key}`);
+      batch.counters.keys.push(cell.stored);
       batch.counters.values.push(cell.value);
       if (o.deleteCounters && !isSelfCounter(key)) this.counters.delete(key);
       else cell.value = 0;
     }
-    for (const [key, summary] of this.timers) {
-      batch.timers.keys.push(`stats.timers.${key}`);
-      batch.timers.summaries.push(summary);
-      // Replacing an existing key keeps its place in the Map, so the loop doesn't see it again.
+    for (const [key, cell] of this.timers) {
+      batch.timers.keys.push(cell.stored);
+      batch.timers.summaries.push(cell.summary);
       if (o.deleteTimers) this.timers.delete(key);
-      else this.timers.set(key, emptySummary());
+      else cell.summary = emptySummary();
     }
     for (const [key, cell] of this.gauges) {
       if (o.deleteGauges && cell.ttl < 1 && key !== LAG) {
         this.gauges.delete(key);
         continue;
       }
-      batch.gauges.keys.push(`stats.gauges.${key}`);
+      batch.gauges.keys.push(cell.stored);
       batch.gauges.values.push(cell.value);
       cell.ttl--;
     }
-    for (const [key, members] of this.sets) {
-      batch.sets.keys.push(`stats.sets.${key}`);
-      batch.sets.values.push(members.size);
+    for (const [key, cell] of this.sets) {
+      batch.sets.keys.push(cell.stored);
+      batch.sets.values.push(cell.members.size);
       if (o.deleteSets) this.sets.delete(key);
-      else members.clear();
+      else cell.members.clear();
     }
     // etsy's numStats counts what was flushed, the collector's own series included but not itself.
     const numStats =

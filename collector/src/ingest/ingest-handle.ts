@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { SELF_COUNTERS, type SelfCounter } from '../aggregate/aggregator.js';
+import { SlotDecoder } from '../store/slot-batch.js';
 import type { WriteBatch } from '../store/write-batch.js';
 import { SupervisedThread } from '../supervised-thread.js';
 import type { ThreadCrash } from '../thread-crash.js';
@@ -24,6 +25,8 @@ export class IngestThread {
   private readonly carried = zeros();
   /** The current thread's own counters at its last flush. */
   private flushedTotals = zeros();
+  /** The keys of the series the thread numbered (slot-batch.ts). */
+  private readonly slots = new SlotDecoder();
 
   private constructor(
     readonly thread: SupervisedThread<IngestReply, Ready>,
@@ -35,6 +38,7 @@ export class IngestThread {
       for (const k of SELF_COUNTERS) this.carried[k] += this.flushedTotals[k];
       this.flushedTotals = zeros();
       this.queued = [];
+      this.slots.reset();
     });
   }
 
@@ -56,7 +60,7 @@ export class IngestThread {
     const answer = await this.thread.request((id) => ({ type: 'flush', id, tickSec }));
     if (answer.type !== 'flushed') throw new Error(`ingest thread answered ${answer.type} to a flush`);
     this.flushedTotals = answer.totals;
-    return answer;
+    return { batch: this.slots.decode(answer.batch), processingMs: answer.processingMs };
   }
 
   /** The collector's own counters since start; while the thread is down, as of its last flush. */

@@ -1,5 +1,5 @@
 import type { AggregatorOptions, SelfCounter } from '../aggregate/aggregator.js';
-import type { WriteBatch } from '../store/write-batch.js';
+import type { SlotBatch } from '../store/slot-batch.js';
 import type { ThreadCrash } from '../thread-crash.js';
 import type { Failed } from '../worker-rpc.js';
 import type { StatsdServerOptions } from './statsd-server.js';
@@ -30,7 +30,7 @@ export type IngestRequest =
 export type IngestReply =
   | { type: 'ready'; id: 0; statsdPort: number; udpReceiveBufferBytes: number }
   /** `totals` are the thread's own counters up to this flush (what survives it if it dies later). */
-  | { type: 'flushed'; id: number; batch: WriteBatch; processingMs: number; totals: SelfTotals }
+  | { type: 'flushed'; id: number; batch: SlotBatch; processingMs: number; totals: SelfTotals }
   | { type: 'totals'; id: number; totals: SelfTotals }
   | { type: 'stopped'; id: number }
   | Failed;

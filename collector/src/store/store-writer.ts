@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { SupervisedThread } from '../supervised-thread.js';
 import type { ThreadCrash } from '../thread-crash.js';
 import type { RetentionTier } from './retention.js';
+import { SlotEncoder, slotBatchTransferables } from './slot-batch.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
 import type { NewEvent, WriteBatch } from './write-batch.js';
@@ -28,6 +29,8 @@ export class StoreWriter {
   private closed: Promise<void> | null = null;
   /** Writes committed whose rollups are still running: resolved with their end, or null if the thread died. */
   private readonly maintaining = new Map<number, (m: Maintained | null) => void>();
+  /** Numbers the series for the current thread; a restarted thread gets a new one (slot-batch.ts). */
+  private slots = new SlotEncoder();
 
   static async start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
     const thread = await SupervisedThread.start<Answer, { type: 'ready' }>(
@@ -40,7 +43,9 @@ export class StoreWriter {
   private constructor(readonly thread: SupervisedThread<Answer, { type: 'ready' }>) {
     this.follow(thread.worker);
     thread.onEvent((e) => {
-      if (e.type === 'restarted') this.follow(thread.worker);
+      if (e.type !== 'restarted') return;
+      this.follow(thread.worker);
+      this.slots = new SlotEncoder();
     });
   }
 
@@ -48,12 +53,16 @@ export class StoreWriter {
     let maintained: Promise<Maintained | null> = Promise.resolve(null);
     let writeId = 0;
     let answer: Answer;
+    const slotted = this.slots.encode(batch);
     try {
-      answer = await this.request((id) => {
-        writeId = id;
-        maintained = new Promise((resolve) => this.maintaining.set(id, resolve));
-        return { type: 'write', id, batch };
-      });
+      answer = await this.request(
+        (id) => {
+          writeId = id;
+          maintained = new Promise((resolve) => this.maintaining.set(id, resolve));
+          return { type: 'write', id, batch: slotted };
+        },
+        slotBatchTransferables(slotted, false),
+      );
     } catch (err) {
       this.maintaining.delete(writeId);
       throw err;
@@ -122,9 +131,9 @@ export class StoreWriter {
     return this.closed;
   }
 
-  private request(make: (id: number) => WriterRequest): Promise<Answer> {
+  private request(make: (id: number) => WriterRequest, transfer: ArrayBuffer[] = []): Promise<Answer> {
     if (this.closed !== null) return Promise.reject(new Error('store is closed'));
-    return this.thread.request(make);
+    return this.thread.request(make, transfer);
   }
 
   /** Hears the end of each write's rollups on this thread; its exit ends the waits it leaves open. */

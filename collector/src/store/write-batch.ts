@@ -16,7 +16,7 @@ export interface WriteBatch {
     keys: string[];
     /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
     stats: Float64Array;
-    /** Encoded sketches; from toWriteBatch, views of one buffer (see transferables). */
+    /** Encoded sketches; from toWriteBatch, views of one buffer (which a thread can transfer). */
     sketches: Array<Uint8Array | null>;
   };
   timed: TimedPoint[];
@@ -62,13 +62,6 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
       tags: e.tags,
     })),
   };
-}
-
-/** The buffers a batch can hand to another thread instead of copying them (it can't use them after). */
-export function transferables(batch: WriteBatch): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>([batch.timers.stats.buffer as ArrayBuffer]);
-  for (const s of batch.timers.sketches) if (s !== null) buffers.add(s.buffer as ArrayBuffer);
-  return [...buffers];
 }
 
 /** The batch's one-number-per-interval series (everything but timers), by the kind they are stored as. */

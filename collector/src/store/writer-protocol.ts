@@ -1,11 +1,12 @@
 import type { ThreadCrash } from '../thread-crash.js';
+import type { SlotBatch } from './slot-batch.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
 import type { WriteResult } from './sqlite-writer.js';
-import type { NewEvent, WriteBatch } from './write-batch.js';
+import type { NewEvent } from './write-batch.js';
 
 /** Messages between the main thread and the writer thread. */
 export type WriterRequest =
-  | { type: 'write'; id: number; batch: WriteBatch }
+  | { type: 'write'; id: number; batch: SlotBatch }
   | { type: 'addEvent'; id: number; event: NewEvent }
   | { type: 'deleteEvent'; id: number; eventId: number }
   | { type: 'putDashboard'; id: number; dashboard: StoredDashboard }

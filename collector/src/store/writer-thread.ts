@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { crashThisThread } from '../thread-crash.js';
 import type { RetentionTier } from './retention.js';
+import { SlotDecoder } from './slot-batch.js';
 import { SqliteWriter, type WriteResult } from './sqlite-writer.js';
 import type { WriterReply, WriterRequest } from './writer-protocol.js';
 
@@ -13,6 +14,8 @@ if (!port) throw new Error('writer-thread must run as a worker');
 const { path, tiers } = workerData as { path: string; tiers: RetentionTier[] };
 
 const reply = (message: WriterReply) => port.postMessage(message);
+/** The keys of the series the main thread numbered (slot-batch.ts). */
+const slots = new SlotDecoder();
 
 let writer: SqliteWriter | null = null;
 try {
@@ -58,9 +61,10 @@ port.on('message', (request: WriterRequest) => {
     return;
   }
   const started = performance.now();
+  const batch = slots.decode(request.batch);
   let result: WriteResult;
   try {
-    result = writer.write(request.batch);
+    result = writer.write(batch);
   } catch (err) {
     reply({ type: 'failed', id: request.id, message: (err as Error).message });
     return;
@@ -69,7 +73,7 @@ port.on('message', (request: WriterRequest) => {
   reply({ type: 'written', id: request.id, result, writtenMs: performance.now() - started });
   let error: string | null = null;
   try {
-    writer.maintain(request.batch.ts + request.batch.intervalSec);
+    writer.maintain(batch.ts + batch.intervalSec);
   } catch (err) {
     error = (err as Error).message;
   }

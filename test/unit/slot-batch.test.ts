@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
+import { SlotDecoder, SlotEncoder, slotBatchTransferables } from '../../collector/src/store/slot-batch.js';
+import { toWriteBatch, type WriteBatch } from '../../collector/src/store/write-batch.js';
+
+/** A batch of the given counters (all 1) and one timer per timer key. */
+function batch(ts: number, counters: string[], timers: string[] = []): WriteBatch {
+  return toWriteBatch({
+    ts,
+    intervalSec: 10,
+    counters: { keys: counters, values: counters.map(() => 1) },
+    gauges: { keys: ['stats.gauges.q'], values: [7] },
+    sets: { keys: [], values: [] },
+    timers: {
+      keys: timers,
+      summaries: timers.map((_, i) => {
+        const s = emptySummary();
+        addSample(s, 10 + i, 1);
+        return s;
+      }),
+    },
+    timed: [{ kind: 'counter', key: 'late', ts: ts - 10, value: 2 }],
+    events: [],
+  });
+}
+
+/** What crosses the thread boundary, as postMessage would carry it. */
+const cross = <T>(value: T): T => structuredClone(value);
+
+describe('SlotEncoder / SlotDecoder', () => {
+  it('gives back the batch it was given, and sends each key only in the first flush that uses it', () => {
+    const encoder = new SlotEncoder();
+    const decoder = new SlotDecoder();
+    const first = batch(100, ['stats.counters.a', 'stats.counters.b'], ['stats.timers.t']);
+    const wire1 = encoder.encode(first);
+    expect(wire1.named.keys.sort()).toEqual([
+      'stats.counters.a',
+      'stats.counters.b',
+      'stats.gauges.q',
+      'stats.timers.t',
+    ]);
+    expect(decoder.decode(cross(wire1))).toEqual(first);
+
+    const second = batch(110, ['stats.counters.b', 'stats.counters.a', 'stats.counters.c'], ['stats.timers.t']);
+    const wire2 = encoder.encode(second);
+    expect(wire2.named.keys).toEqual(['stats.counters.c']);
+    expect(decoder.decode(cross(wire2))).toEqual(second);
+  });
+
+  it('reuses the slot of a series that left, under its new key', () => {
+    const encoder = new SlotEncoder();
+    const decoder = new SlotDecoder();
+    decoder.decode(encoder.encode(batch(100, ['stats.counters.gone', 'stats.counters.kept'])));
+    decoder.decode(encoder.encode(batch(110, ['stats.counters.kept'])));
+    const wire = encoder.encode(batch(120, ['stats.counters.kept', 'stats.counters.new']));
+    expect(wire.named.keys).toEqual(['stats.counters.new']);
+    expect(decoder.decode(wire).counters.keys).toEqual(['stats.counters.kept', 'stats.counters.new']);
+    expect(Math.max(...wire.counters.slots, ...wire.gauges.slots)).toBeLessThan(3);
+  });
+
+  it('decodes a new thread numbering afresh after reset', () => {
+    const decoder = new SlotDecoder();
+    decoder.decode(new SlotEncoder().encode(batch(100, ['stats.counters.a'])));
+    decoder.reset();
+    const b = batch(110, ['stats.counters.z']);
+    expect(decoder.decode(new SlotEncoder().encode(b))).toEqual(b);
+  });
+
+  it('hands over its typed arrays and sketch buffer without copying', () => {
+    const wire = new SlotEncoder().encode(batch(100, ['stats.counters.a'], ['stats.timers.t', 'stats.timers.u']));
+    const buffers = slotBatchTransferables(wire, true);
+    // counters, gauges, sets: slots and values each; timers: slots, stats, one buffer for both sketches.
+    expect(buffers).toHaveLength(9);
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(wire, buffers);
+    expect(wire.timers.stats.byteLength).toBe(0);
+    port1.close();
+    port2.close();
+  });
+});
