@@ -4,6 +4,7 @@ import { SlotDecoder } from '../store/slot-batch.js';
 import type { WriteBatch } from '../store/write-batch.js';
 import { SupervisedThread } from '../supervised-thread.js';
 import type { ThreadCrash } from '../thread-crash.js';
+import { WORKER_RESOURCE_LIMITS } from '../thread-limits.js';
 import type { IngestReply, IngestThreadData, SelfTotals } from './ingest-protocol.js';
 
 /** Packets per message to the ingest thread: one message per datagram would cost more than parsing it. */
@@ -47,7 +48,11 @@ export class IngestThread {
     let workerData = data;
     const thread = await SupervisedThread.start<IngestReply, Ready>(
       'ingest thread',
-      () => new Worker(new URL('./ingest-thread.js', import.meta.url), { workerData }),
+      () =>
+        new Worker(new URL('./ingest-thread.js', import.meta.url), {
+          workerData,
+          resourceLimits: WORKER_RESOURCE_LIMITS,
+        }),
     );
     // A restarted thread binds the port the first one got (the configured one may be 0: any free port).
     workerData = { ...data, statsd: { ...data.statsd, port: thread.ready.statsdPort } };

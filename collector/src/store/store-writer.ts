@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SupervisedThread } from '../supervised-thread.js';
 import type { ThreadCrash } from '../thread-crash.js';
+import { WORKER_RESOURCE_LIMITS } from '../thread-limits.js';
 import type { RetentionTier } from './retention.js';
 import { SlotEncoder, slotBatchTransferables } from './slot-batch.js';
 import type { StoredDashboard, StoredEvent } from './sqlite-reader.js';
@@ -35,7 +36,11 @@ export class StoreWriter {
   static async start(path: string, tiers: readonly RetentionTier[]): Promise<StoreWriter> {
     const thread = await SupervisedThread.start<Answer, { type: 'ready' }>(
       'writer thread',
-      () => new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { path, tiers } }),
+      () =>
+        new Worker(new URL('./writer-thread.js', import.meta.url), {
+          workerData: { path, tiers },
+          resourceLimits: WORKER_RESOURCE_LIMITS,
+        }),
     );
     return new StoreWriter(thread);
   }

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_AGGREGATOR_OPTIONS } from '../../collector/dist/aggregate/aggregator.js';
+import { IngestThread } from '../../collector/dist/ingest/ingest-handle.js';
+import { StoreWriter } from '../../collector/dist/store/store-writer.js';
+import { WORKER_RESOURCE_LIMITS } from '../../collector/dist/thread-limits.js';
+import { tempDir, waitFor } from '../support/collector.js';
+
+/** The worker threads run with a small young generation (thread-limits.ts), restarted ones too. */
+
+// The workers run compiled code, so the test drives the built modules (npm test builds first).
+const young = WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb;
+
+describe('worker thread resource limits', () => {
+  it('are small enough to matter', () => {
+    expect(young).toBeGreaterThan(0);
+    expect(young).toBeLessThan(48); // V8's default on 64-bit
+  });
+
+  it('apply to the writer thread, and to the thread that replaces it', async () => {
+    const writer = await StoreWriter.start(join(tempDir(), 'w.db'), [{ stepSec: 10, retentionSec: 3600 }]);
+    try {
+      expect(writer.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+      await writer.thread.worker.terminate();
+      await waitFor(async () => writer.thread.alive, 'the writer thread to be restarted');
+      expect(writer.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('apply to the ingest thread', async () => {
+    const ingest = await IngestThread.start({
+      statsd: {
+        host: '127.0.0.1',
+        port: 0,
+        udpReceiveBufferBytes: 1 << 20,
+        maxTcpConnections: 4,
+        parse: { maxLineLength: 1024 },
+      },
+      aggregator: DEFAULT_AGGREGATOR_OPTIONS,
+    });
+    try {
+      expect(ingest.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+    } finally {
+      await ingest.stopListening();
+      await ingest.terminate();
+    }
+  });
+});
