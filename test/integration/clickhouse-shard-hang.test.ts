@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
-import { startTestCollector, type TestCollector, total, waitFor } from '../support/collector.js';
-import { steadySender } from '../support/load.js';
-import { capturingLog, type LogLine } from '../support/log.js';
+import {
+  type ClickHouseCluster,
+  clickhouseAvailable,
+  collectorsOnShards,
+  startClickHouseCluster,
+} from '../support/clickhouse.js';
+import { type TestCollector, waitFor } from '../support/collector.js';
+import { readCounts, steadySender } from '../support/load.js';
+import type { LogLine } from '../support/log.js';
+import { expectWritingOn, storeHealth, waitUntilWritten } from '../support/store-health.js';
 
 /**
  * One shard of a two-shard ClickHouse cluster stops answering (issue 9, faults): Debian's clickhouse-server as
@@ -20,31 +26,17 @@ import { capturingLog, type LogLine } from '../support/log.js';
 const DATABASE = 'shardhang';
 const READ_TIMEOUT_SEC = 3;
 
-type Health = Record<string, unknown> & {
-  status: string;
-  lastFlushAt: number | null;
-  lastFlushError: string | null;
-  storeStalledMs: number | null;
-  store: { pendingBatches: number; pendingPoints: number; failedWrites: number; droppedPoints: number };
-};
-
 let cluster: ClickHouseCluster;
 let a: TestCollector;
 let b: TestCollector;
 let bLog: LogLine[];
 
-const health = async (t: TestCollector) => (await t.health()) as unknown as Health;
-const counted = async (t: TestCollector, name: string) =>
-  total((await t.render(`stats.counters.${name}.count`, { from: '-30min' }))[0]);
+const health = storeHealth;
 const largest = async (t: TestCollector, target: string) =>
   Math.max(0, ...((await t.render(target, { from: '-30min' }))[0]?.datapoints ?? []).map(([v]) => v ?? 0));
 
 /** Rows in shard 1's own points table, asked of its server directly. */
-async function shard1Rows(): Promise<number> {
-  const query = `SELECT count() FROM ${DATABASE}.points_1_local`;
-  const res = await fetch(`${cluster.shards[0].url}/?query=${encodeURIComponent(query)}`, { method: 'POST' });
-  return Number(await res.text());
-}
+const shard1Rows = async () => Number(await cluster.shards[0].query(`SELECT count() FROM ${DATABASE}.points_1_local`));
 
 /** A read through `t` while a shard hangs: a 503 whose one-line reason comes within the read timeout. */
 async function timedRead(t: TestCollector, from: string): Promise<{ ms: number; status: number; body: string }> {
@@ -57,25 +49,7 @@ async function timedRead(t: TestCollector, from: string): Promise<{ ms: number; 
 describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse cluster hangs (SIGSTOP)', () => {
   beforeAll(async () => {
     cluster = await startClickHouseCluster(2);
-    const on = async (shard: number, log?: ReturnType<typeof capturingLog>['log']) =>
-      startTestCollector(
-        {
-          store: 'clickhouse',
-          clickhouseUrl: cluster.shards[shard].url,
-          clickhouseCluster: cluster.cluster,
-          clickhouseDatabase: DATABASE,
-          clickhouseReadTimeoutSec: READ_TIMEOUT_SEC,
-          retention: [
-            { stepSec: 1, retentionSec: 3600 },
-            { stepSec: 60, retentionSec: 86_400 },
-          ],
-        },
-        log,
-      );
-    a = await on(0);
-    const captured = capturingLog();
-    bLog = captured.lines;
-    b = await on(1, captured.log);
+    ({ a, b, bLog } = await collectorsOnShards(cluster, DATABASE, { clickhouseReadTimeoutSec: READ_TIMEOUT_SEC }));
   }, 60_000);
 
   afterAll(async () => {
@@ -134,28 +108,15 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
       }
 
       // The healthy shard's collector wrote on all along: its shard's table grew, nothing held, /health ok.
-      const aDuring = await health(a);
-      expect(aDuring).toMatchObject({ status: 'ok', storeStalledMs: null, lastFlushError: null });
-      expect(aDuring.store).toMatchObject({ pendingBatches: 0, failedWrites: 0, droppedPoints: 0 });
-      expect(aDuring.lastFlushAt).toBeGreaterThan(pausedAt / 1000); // lastFlushAt is in epoch seconds
-      expect(aDuring.lastFlushAt).toBeGreaterThan(aBefore.lastFlushAt ?? 0);
+      await expectWritingOn(a, aBefore, pausedAt);
       const rowsDuring = await shard1Rows();
       expect(rowsDuring).toBeGreaterThan(rowsBefore);
       const during = await health(b);
       expect(during.store.droppedPoints).toBe(0);
 
       cluster.shards[1].resume();
-      const resumedAt = Date.now();
-      const hungMs = resumedAt - pausedAt;
-      const healed = await waitFor(
-        async () => {
-          const h = await health(b);
-          return h.status === 'ok' && h.store.pendingBatches === 0 ? h : null;
-        },
-        'b to write everything it held',
-        60_000,
-      );
-      const recoveredMs = Date.now() - resumedAt;
+      const hungMs = Date.now() - pausedAt;
+      const { healed, ms: recoveredMs } = await waitUntilWritten(b, 60_000);
       await loadA.stop();
       await loadB.stop();
       await a.collector.flushNow();
@@ -164,27 +125,8 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
       expect(healed.store.droppedPoints).toBe(0);
 
       // Exact sums through either collector: nothing lost, nothing counted twice.
-      const sums: string[] = [];
-      for (const [t, label] of [
-        [a, 'a'],
-        [b, 'b'],
-      ] as const) {
-        for (const [name, sent] of [
-          ['hang.a', loadA.sent],
-          ['hang.b', loadB.sent],
-        ] as const) {
-          const got = await waitFor(
-            async () => {
-              const n = await counted(t, name);
-              return n >= sent ? n : null;
-            },
-            `${name}'s ${sent} counts read through ${label}`,
-            20_000,
-          );
-          expect(got, `${name} through ${label}`).toBe(sent);
-          sums.push(`${name} through ${label} ${got}/${sent}`);
-        }
-      }
+      const sums = await readCounts({ a, b }, { 'hang.a': loadA.sent, 'hang.b': loadB.sent });
+      for (const s of sums) expect(s.got, `${s.name} through ${s.through}`).toBe(s.sent);
       // The stall and what was held are b's own series too, read through a.
       expect(await largest(a, 'stats.statsd.store.write_stalled_ms')).toBeGreaterThanOrEqual(10_000);
       expect(await largest(a, 'stats.statsd.store.pending_points')).toBeGreaterThan(0);
@@ -194,7 +136,7 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
           `collector held up to ${during.store.pendingBatches} flushes (${during.store.pendingPoints} points), ` +
           `stall on /health after ${(stalledAfterMs / 1000).toFixed(1)} s (storeStalledMs ${stalled.storeStalledMs}); reads answered 503 in ` +
           `${reads.map((r) => r.ms).join(', ')} ms (${JSON.stringify(reads[0].body)}); all written ${recoveredMs} ms ` +
-          `after SIGCONT (${healed.store.recoveredBatches} flushes written late); ${sums.join(', ')}: nothing lost ` +
+          `after SIGCONT (${healed.store.recoveredBatches} flushes written late); ${sums.map((s) => `${s.name} through ${s.through} ${s.got}/${s.sent}`).join(', ')}: nothing lost ` +
           `or doubled; slowest datagram + /health ${Math.max(loadA.slowestMs, loadB.slowestMs)} ms`,
       );
       expect(Math.max(loadA.slowestMs, loadB.slowestMs)).toBeLessThan(1000);

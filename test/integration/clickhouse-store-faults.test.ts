@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ClickHouseCluster, clickhouseAvailable, startClickHouseCluster } from '../support/clickhouse.js';
-import { startTestCollector, type TestCollector, tempDir, total, waitFor } from '../support/collector.js';
-import { fillDevice } from '../support/disk.js';
+import { startTestCollector, type TestCollector, total, waitFor } from '../support/collector.js';
+import { fillDevice, mountTmpfs, type SmallDisk } from '../support/disk.js';
 import { steadySender } from '../support/load.js';
 import { capturingLog, type LogLine } from '../support/log.js';
 
@@ -137,18 +136,11 @@ async function cycle(
 describe.skipIf(!clickhouseAvailable())('the ClickHouse server stops taking writes without dying', () => {
   let cluster: ClickHouseCluster | null = null;
   let t: TestCollector | null = null;
-  const mounts: string[] = [];
+  const disks: SmallDisk[] = [];
   afterAll(async () => {
     await t?.stop();
     await cluster?.stop();
-    for (const m of mounts) {
-      try {
-        execFileSync('umount', [m]);
-      } catch {
-        // Not mounted.
-      }
-      rmSync(m, { recursive: true, force: true });
-    }
+    for (const d of disks) d.unmount();
   });
 
   const collectorOn = async (url: string, log: ReturnType<typeof capturingLog>['log']) =>
@@ -189,15 +181,14 @@ describe.skipIf(!clickhouseAvailable())('the ClickHouse server stops taking writ
   }, 120_000);
 
   it('runs out of disk (data on a 64 MB tmpfs, filled): held and retried, all written once space returns', async () => {
-    const mount = tempDir();
-    mounts.push(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mount]);
-    const data = join(mount, 'data');
+    const disk = mountTmpfs(64);
+    disks.push(disk);
+    const data = join(disk.path, 'data');
     mkdirSync(data);
     cluster = await startClickHouseCluster(1, { dataDirs: [data] });
     const { log, lines } = capturingLog();
     t = await collectorOn(cluster.shards[0].url, log);
-    const filler = join(mount, 'filler');
+    const filler = join(disk.path, 'filler');
     await faultCycle(
       t,
       lines,

@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CollectorConfig } from 'trendline-collector';
+import { startTestCollector, type TestCollector } from './collector.js';
+import { capturingLog, type LogLine } from './log.js';
 
 /**
  * Test harness: Debian's clickhouse-server as two shards of one cluster (`trendline_test`) on loopback,
@@ -27,11 +30,13 @@ export interface ClickHouseShard {
   pause(): void;
   /** SIGCONT: it answers again, where it stopped. */
   resume(): void;
+  /** Runs one statement on this server alone (not through the cluster); its answer as text, or throws. */
+  query(statement: string): Promise<string>;
 }
 
 export interface ClusterOptions {
-  /** Each shard's data directory (default: under the cluster's temp dir), e.g. on a small mount. */
-  dataDirs?: string[];
+  /** Each shard's data directory (default, or undefined: under the cluster's temp dir), e.g. on a small mount. */
+  dataDirs?: Array<string | undefined>;
   /** With a ZooKeeper port, the servers are the replicas of the cluster's one shard, not its shards. */
   replicasWithZooKeeperPort?: number;
 }
@@ -151,6 +156,12 @@ export async function startClickHouseCluster(shardCount = 2, options: ClusterOpt
       resume() {
         child?.kill('SIGCONT');
       },
+      async query(statement) {
+        const res = await fetch(`${url}/`, { method: 'POST', body: statement });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`ClickHouse at ${url} answered ${res.status} to ${statement}: ${text}`);
+        return text;
+      },
       async kill() {
         const proc = child;
         child = null;
@@ -177,4 +188,39 @@ export async function startClickHouseCluster(shardCount = 2, options: ClusterOpt
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A collector on each of the first two shards of `cluster` (1 s flushes; tiers of 1 s for an hour and 1 minute
+ * for a day; `database`; `more` on top): `a` on shard 1, `b` on shard 2 with its log kept, for the tests in
+ * which shard 2 fails.
+ */
+export async function collectorsOnShards(
+  cluster: ClickHouseCluster,
+  database: string,
+  more: Partial<CollectorConfig> = {},
+): Promise<{ a: TestCollector; b: TestCollector; bLog: LogLine[] }> {
+  const on = (shard: number, log?: ReturnType<typeof capturingLog>['log']) =>
+    startTestCollector(
+      {
+        store: 'clickhouse',
+        clickhouseUrl: cluster.shards[shard].url,
+        clickhouseCluster: cluster.cluster,
+        clickhouseDatabase: database,
+        retention: [
+          { stepSec: 1, retentionSec: 3600 },
+          { stepSec: 60, retentionSec: 86_400 },
+        ],
+        ...more,
+      },
+      log,
+    );
+  const a = await on(0);
+  const { log, lines } = capturingLog();
+  try {
+    return { a, b: await on(1, log), bLog: lines };
+  } catch (err) {
+    await a.stop();
+    throw err;
+  }
 }
