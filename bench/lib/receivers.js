@@ -26,6 +26,8 @@ export async function startTrendline({
   db = `${dir}/bench.db`,
   args = [],
   nodeArgs = [],
+  /** Extra environment for the collector's process (e.g. MALLOC_ARENA_MAX). */
+  env = {},
   probe = false,
 }) {
   mkdirSync(dir, { recursive: true });
@@ -37,9 +39,10 @@ export async function startTrendline({
     ...['--db', db, '--flush-interval', flushInterval, '--retention', retention, '--log-level', 'warn'],
     ...args,
   ];
+  const childEnv = { ...process.env, ...env };
   const child = probe
-    ? track(fork(CHILD, flags, { execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }))
-    : startChild(process.execPath, [...nodeArgs, CLI, 'serve', ...flags]);
+    ? track(fork(CHILD, flags, { execArgv: nodeArgs, env: childEnv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }))
+    : startChild(process.execPath, [...nodeArgs, CLI, 'serve', ...flags], { env: childEnv });
   const health = () => getJson(httpPort, '/health');
   await waitFor(async () => (await health()).status, { what: 'trendline to start', timeoutMs: 60000 }).catch(
     // The CLI child keeps its stderr: the reason it didn't start is usually there.

@@ -1,10 +1,13 @@
 import type { ResourceLimits } from 'node:worker_threads';
 
 /**
- * V8 limits for the worker threads. V8 lets each isolate's young generation grow to 48 MB (two 16 MB
- * semi-spaces and a third for promotion), which a busy thread soon reaches: with three isolates that
- * was ~100 MB of the collector's RSS, and the old generations grew to match. 12 MB (4 MB semi-spaces)
- * measured ~150–200 MB less RSS at 100k series for a few percent more CPU. The main thread can only
- * be limited at start: `npm start` runs node with --max-semi-space-size=4.
+ * V8 limits for the worker threads, measured at 100k series (docs/benchmarks.md, Flush):
+ * - young generation 12 MB (4 MB semi-spaces): V8 lets each isolate's grow to 48 MB, which a busy
+ *   thread soon reaches; with three isolates that was ~100 MB of RSS, for about the same CPU.
+ * - old generation 512 MB: below 1 GB V8 lets an old generation grow to ~1.5–2× its live size between
+ *   full collections instead of 4×; the ingest thread's (~45 MB live) stayed under 90 MB instead of 180.
+ *   It is also a cap: a thread past it dies and is restarted (supervised-thread.ts), the process lives.
+ * The main thread can only be limited at start: `npm start` runs node with --max-semi-space-size=4
+ * (and MALLOC_ARENA_MAX=2: fewer malloc arenas, ~20 MB less RSS).
  */
-export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 12 };
+export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 512 };

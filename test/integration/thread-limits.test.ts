@@ -10,20 +10,22 @@ import { tempDir, waitFor } from '../support/collector.js';
 
 // The workers run compiled code, so the test drives the built modules (npm test builds first).
 const young = WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb;
+const old = WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb;
 
 describe('worker thread resource limits', () => {
   it('are small enough to matter', () => {
     expect(young).toBeGreaterThan(0);
     expect(young).toBeLessThan(48); // V8's default on 64-bit
+    expect(old).toBeLessThan(1024); // where V8 starts growing old generations 4× their live size
   });
 
   it('apply to the writer thread, and to the thread that replaces it', async () => {
     const writer = await StoreWriter.start(join(tempDir(), 'w.db'), [{ stepSec: 10, retentionSec: 3600 }]);
     try {
-      expect(writer.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+      expect(writer.thread.worker.resourceLimits).toMatchObject(WORKER_RESOURCE_LIMITS);
       await writer.thread.worker.terminate();
       await waitFor(async () => writer.thread.alive, 'the writer thread to be restarted');
-      expect(writer.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+      expect(writer.thread.worker.resourceLimits).toMatchObject(WORKER_RESOURCE_LIMITS);
     } finally {
       await writer.close();
     }
@@ -41,7 +43,7 @@ describe('worker thread resource limits', () => {
       aggregator: DEFAULT_AGGREGATOR_OPTIONS,
     });
     try {
-      expect(ingest.thread.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(young);
+      expect(ingest.thread.worker.resourceLimits).toMatchObject(WORKER_RESOURCE_LIMITS);
     } finally {
       await ingest.stopListening();
       await ingest.terminate();
