@@ -264,7 +264,8 @@ export async function run(ctx) {
     rows.push(flushRow('flush of 100k known series into ClickHouse', chKnown, sqKnown, true));
     rows.push(flushRow('  the flush that ends a minute', chBoundary, sqBoundary, true));
     rows.push(flushRow('  then, behind it, the 1 m rollup of those 100k series', chRollup, sqBoundary, false));
-    rows.push(flushRow('flush of 100k new series into ClickHouse (+ series rows)', chNew, sqNew, true));
+    // Reported, not judged: a series' row is stored once, at its first flush (docs/benchmarks.md, issue 8).
+    rows.push(flushRow('first flush of 100k new series into ClickHouse (+ series rows)', chNew, sqNew, false));
 
     // 2. 100 series × 24 h at 10 s read back.
     ctx.log('clickhouse: 100 series × 24 h');
