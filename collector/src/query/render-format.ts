@@ -146,9 +146,9 @@ export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): 
   // graphite-web's `if any(data)`: when every series is empty it writes no series at all.
   if (!series.some((s) => s.values.length > 0)) return Buffer.from('[]');
   const folded = consolidateForRender(series, opts.maxDataPoints);
-  // Sized up front for points between `, [12.5, 1796322880]` (20 bytes) and a full double (34): growing a
-  // 20 MB body by doubling copies it, and unused room costs nothing (allocUnsafe).
-  const out = new JsonBytes(folded.reduce((n, s) => n + 256 + s.values.length * 32, 16));
+  // Sized up front for the longest common point, `, [-57.38271940302149, 1796322880]` (36 bytes): growing a
+  // 20 MB body by doubling copies it into fresh pages, while room never written to costs nothing (allocUnsafe).
+  const out = new JsonBytes(folded.reduce((n, s) => n + 256 + s.values.length * 36, 16));
   out.u8(0x5b);
   let written = 0;
   for (const s of folded) {
