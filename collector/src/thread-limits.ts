@@ -11,3 +11,12 @@ import type { ResourceLimits } from 'node:worker_threads';
  * (and MALLOC_ARENA_MAX=2: fewer malloc arenas, ~20 MB less RSS).
  */
 export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 512 };
+
+/**
+ * The ingest thread's limits: its old generation also grows with the series it may hold (~0.45 KB each live
+ * at 100k series; room here for 2 KB each), so a raised --max-series is not a crash loop at the cap.
+ */
+export function ingestResourceLimits(maxSeries: number): ResourceLimits {
+  const old = WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb as number;
+  return { ...WORKER_RESOURCE_LIMITS, maxOldGenerationSizeMb: Math.max(old, Math.ceil(maxSeries / 500)) };
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_AGGREGATOR_OPTIONS } from '../../collector/dist/aggregate/aggregator.js';
 import { IngestThread } from '../../collector/dist/ingest/ingest-handle.js';
 import { StoreWriter } from '../../collector/dist/store/store-writer.js';
-import { WORKER_RESOURCE_LIMITS } from '../../collector/dist/thread-limits.js';
+import { ingestResourceLimits, WORKER_RESOURCE_LIMITS } from '../../collector/dist/thread-limits.js';
 import { tempDir, waitFor } from '../support/collector.js';
 
 /** The worker threads run with a small young generation (thread-limits.ts), restarted ones too. */
@@ -17,6 +17,14 @@ describe('worker thread resource limits', () => {
     expect(young).toBeGreaterThan(0);
     expect(young).toBeLessThan(48); // V8's default on 64-bit
     expect(old).toBeLessThan(1024); // where V8 starts growing old generations 4× their live size
+  });
+
+  it("give the ingest thread's old generation room for a raised series cap", () => {
+    expect(ingestResourceLimits(DEFAULT_AGGREGATOR_OPTIONS.maxSeries)).toEqual(WORKER_RESOURCE_LIMITS);
+    expect(ingestResourceLimits(2_000_000)).toMatchObject({
+      maxYoungGenerationSizeMb: young,
+      maxOldGenerationSizeMb: 4000,
+    });
   });
 
   it('apply to the writer thread, and to the thread that replaces it', async () => {
@@ -43,7 +51,9 @@ describe('worker thread resource limits', () => {
       aggregator: DEFAULT_AGGREGATOR_OPTIONS,
     });
     try {
-      expect(ingest.thread.worker.resourceLimits).toMatchObject(WORKER_RESOURCE_LIMITS);
+      expect(ingest.thread.worker.resourceLimits).toMatchObject(
+        ingestResourceLimits(DEFAULT_AGGREGATOR_OPTIONS.maxSeries),
+      );
     } finally {
       await ingest.stopListening();
       await ingest.terminate();

@@ -4,7 +4,7 @@ import { SlotDecoder } from '../store/slot-batch.js';
 import type { WriteBatch } from '../store/write-batch.js';
 import { SupervisedThread } from '../supervised-thread.js';
 import type { ThreadCrash } from '../thread-crash.js';
-import { WORKER_RESOURCE_LIMITS } from '../thread-limits.js';
+import { ingestResourceLimits } from '../thread-limits.js';
 import type { IngestReply, IngestThreadData, SelfTotals } from './ingest-protocol.js';
 
 /** Packets per message to the ingest thread: one message per datagram would cost more than parsing it. */
@@ -51,7 +51,7 @@ export class IngestThread {
       () =>
         new Worker(new URL('./ingest-thread.js', import.meta.url), {
           workerData,
-          resourceLimits: WORKER_RESOURCE_LIMITS,
+          resourceLimits: ingestResourceLimits(data.aggregator.maxSeries),
         }),
     );
     // A restarted thread binds the port the first one got (the configured one may be 0: any free port).
