@@ -23,7 +23,9 @@ const STEADY_RATE = 40e3;
 /** How `npm start` runs node: the main thread's young generation can only be limited at start. */
 const MAIN_NODE_ARGS = ['--max-semi-space-size=4'];
 const MAIN_ENV = { MALLOC_ARENA_MAX: '2' };
-const AS_NPM_START = `${Object.entries(MAIN_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${MAIN_NODE_ARGS.join(' ')}`;
+const AS_NPM_START = `${Object.entries(MAIN_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ')} node ${MAIN_NODE_ARGS.join(' ')}`;
 
 /** Polls /health and /proc while trials run: each flush's writer time as it lands, and the peak RSS. */
 function monitor(receiver) {
