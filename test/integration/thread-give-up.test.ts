@@ -150,7 +150,9 @@ describe('a thread that keeps dying is given up on (trendline serve, real proces
   it('the ingest thread: /health 503 names it, the log says so at fatal, the self-metrics record it, reads go on', async () => {
     const tookMs = await killUntilGivenUp('ingest');
     const h = await expectGivenUp('ingest', /crash requested by the test hook|code 70/);
-    // Before the give-up /health was 200 throughout (degraded while restarting), never 503 or 500.
+    // Before the give-up /health was 200 throughout (degraded while restarting), never 503 or 500; the
+    // poller polls every 50 ms, so it may see the 503 a moment after expectGivenUp did.
+    await waitFor(async () => healthCodes.has(503), 'the /health poller to see the 503');
     expect([...healthCodes.keys()]).toEqual([200, 503]);
     // The writer is alive, so the collector's own series are still written at each flush.
     const gauges = async () => {
