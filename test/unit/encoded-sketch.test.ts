@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EncodedSketch, QuantileSketch } from '../../collector/src/aggregate/sketch.js';
+import { binsOfEncoded } from '../support/encoded-bins.js';
 import { ascendingEncoding } from '../support/sketch-v1.js';
 
 describe('EncodedSketch (a stored sketch read in place)', () => {
@@ -32,7 +33,7 @@ describe('EncodedSketch (a stored sketch read in place)', () => {
     for (let rank = 1; rank <= sketch.count; rank++) {
       expect(inPlace.valueAtRank(rank), `rank ${rank}`).toBe(sketch.valueAtRank(rank));
     }
-    expect(QuantileSketch.binsOfEncoded(v1)).toEqual(sketch.toBins());
+    expect(binsOfEncoded(v1)).toEqual(sketch.toBins());
   });
 
   it('reads a sketch in place inside a larger buffer, one after another', () => {

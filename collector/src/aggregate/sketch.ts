@@ -241,32 +241,6 @@ export class QuantileSketch {
     return { keys, counts };
   }
 
-  /** toBins straight from the encoded form, without building the sketch (the ClickHouse writer's hot path). */
-  static binsOfEncoded(bytes: Uint8Array): { keys: number[]; counts: number[] } {
-    const keys: number[] = [];
-    const counts: number[] = [];
-    readEncoded(
-      bytes,
-      (zero) => {
-        if (zero > 0) {
-          keys.push(ZERO_BIN_KEY);
-          counts.push(zero);
-        }
-      },
-      (key, count) => {
-        keys.push(key);
-        counts.push(count);
-      },
-    );
-    // Version 2 stores the highest key first; toBins' order is ascending.
-    const from = keys[0] === ZERO_BIN_KEY ? 1 : 0;
-    if (keys.length - from > 1 && keys[from] > keys[keys.length - 1]) {
-      reverseFrom(keys, from);
-      reverseFrom(counts, from);
-    }
-    return { keys, counts };
-  }
-
   /**
    * The bins of an encoded sketch, handed to `sink` one by one without building arrays: the zero bin first
    * (under ZERO_BIN_KEY, if any), then in stored order (highest key first since version 2).
@@ -428,10 +402,6 @@ export class EncodedSketch {
 
 const EMPTY = new Float64Array(0);
 const SCRATCH: { keys: number[]; counts: number[] } = { keys: [], counts: [] };
-
-function reverseFrom(a: number[], from: number): void {
-  for (let i = from, j = a.length - 1; i < j; i++, j--) [a[i], a[j]] = [a[j], a[i]];
-}
 
 /** Bin representatives, computed once per key: the power was a tenth of reading a day of percentiles. */
 const REPRESENTATIVES = new Float64Array(2 * MAX_ABS_KEY + 1).fill(Number.NaN);
