@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KillOutcome } from '../../collector/src/store/clickhouse/kill-query.js';
+import { quoteString } from '../../collector/src/store/clickhouse/sql.js';
 import {
   type ClickHouseCluster,
   clickhouseAvailable,
@@ -19,7 +21,9 @@ import { expectWritingOn, storeHealth, waitUntilWritten } from '../support/store
  * on time and holds them in memory (counted on /health: pendingBatches, pendingPoints), shows the stalled write
  * on /health and in its log, and as the gauges stats.statsd.store.{write_stalled_ms,pending_points}; reads
  * through either collector meanwhile are a 503 with a one-line reason after --clickhouse-read-timeout (3 s
- * here), not a long wait; after SIGCONT everything held is written once, and the counter sums read through
+ * here), not a long wait, and each read the collector gave up on is killed on the server it asked and gone from
+ * it within the servers' receive_timeout (3 tries of 3 s: 18.16 cannot cut a query off its wait on the hung
+ * shard, README says what to set); after SIGCONT everything held is written once, and the counter sums read through
  * either collector are exactly what was sent: nothing lost, nothing doubled.
  */
 
@@ -29,6 +33,7 @@ const READ_TIMEOUT_SEC = 3;
 let cluster: ClickHouseCluster;
 let a: TestCollector;
 let b: TestCollector;
+let aLog: LogLine[];
 let bLog: LogLine[];
 
 const health = storeHealth;
@@ -37,6 +42,16 @@ const largest = async (t: TestCollector, target: string) =>
 
 /** Rows in shard 1's own points table, asked of its server directly. */
 const shard1Rows = async () => Number(await cluster.shards[0].query(`SELECT count() FROM ${DATABASE}.points_1_local`));
+
+/** How many of `ids` shard 1's server is still running. */
+const shard1Running = async (ids: string[]) =>
+  Number(
+    await cluster.shards[0].query(
+      `SELECT count() FROM system.processes WHERE query_id IN (${ids.map(quoteString).join(', ')})`,
+    ),
+  );
+
+const KILL_SENT = 'ClickHouse read cut off by --clickhouse-read-timeout: KILL QUERY sent to its server';
 
 /** A read through `t` while a shard hangs: a 503 whose one-line reason comes within the read timeout. */
 async function timedRead(t: TestCollector, from: string): Promise<{ ms: number; status: number; body: string }> {
@@ -48,8 +63,11 @@ async function timedRead(t: TestCollector, from: string): Promise<{ ms: number; 
 
 describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse cluster hangs (SIGSTOP)', () => {
   beforeAll(async () => {
-    cluster = await startClickHouseCluster(2);
-    ({ a, b, bLog } = await collectorsOnShards(cluster, DATABASE, { clickhouseReadTimeoutSec: READ_TIMEOUT_SEC }));
+    // The servers give up on a shard that does not answer after the read timeout, as README advises.
+    cluster = await startClickHouseCluster(2, { receiveTimeoutSec: READ_TIMEOUT_SEC });
+    ({ a, b, aLog, bLog } = await collectorsOnShards(cluster, DATABASE, {
+      clickhouseReadTimeoutSec: READ_TIMEOUT_SEC,
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -94,7 +112,27 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
       ).toBeDefined();
 
       // Reads need every shard: a 503 with one line once the read timeout has passed, through either collector.
-      const reads = [await timedRead(a, '-10min'), await timedRead(b, '-10min'), await timedRead(b, '-2h')];
+      const readA = await timedRead(a, '-10min');
+      const answeredAt = Date.now();
+      // Each read a gave up on (the /render above, the catalog's refreshes) was killed on its coordinator,
+      // shard 1's server, and leaves it: 18.16 cannot stop a query blocked on the hung shard's handshake, so
+      // it ends at the servers' receive_timeout (3 s here, each of 3 connection tries), not at the KILL.
+      const kills = await waitFor(
+        async () => {
+          const lines = aLog.filter((l) => l.msg === KILL_SENT) as Array<LogLine & KillOutcome>;
+          return lines.length > 0 ? lines : null;
+        },
+        'a to kill the reads it gave up on',
+        10_000,
+      );
+      for (const k of kills) expect(k).toMatchObject({ url: cluster.shards[0].url, status: 'waiting', error: null });
+      const killedIds = kills.map((k) => k.queryId);
+      const coordinatorFreeMs = await waitFor(
+        async () => ((await shard1Running(killedIds)) === 0 ? Date.now() - answeredAt : null),
+        'the killed reads to leave shard 1',
+        20_000,
+      );
+      const reads = [readA, await timedRead(b, '-10min'), await timedRead(b, '-2h')];
       for (const r of reads) {
         expect(r.status).toBe(503);
         expect(r.body).toMatch(
@@ -135,7 +173,9 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
           `healthy shard's collector wrote on (${rowsDuring - rowsBefore} rows, nothing held); hung shard's ` +
           `collector held up to ${during.store.pendingBatches} flushes (${during.store.pendingPoints} points), ` +
           `stall on /health after ${(stalledAfterMs / 1000).toFixed(1)} s (storeStalledMs ${stalled.storeStalledMs}); reads answered 503 in ` +
-          `${reads.map((r) => r.ms).join(', ')} ms (${JSON.stringify(reads[0].body)}); all written ${recoveredMs} ms ` +
+          `${reads.map((r) => r.ms).join(', ')} ms (${JSON.stringify(reads[0].body)}); ${kills.length} reads a gave ` +
+          `up on were killed (${kills.map((k) => k.status).join(', ')}) and left shard 1's server ` +
+          `${coordinatorFreeMs} ms after the 503; all written ${recoveredMs} ms ` +
           `after SIGCONT (${healed.store.recoveredBatches} flushes written late); ${sums.map((s) => `${s.name} through ${s.through} ${s.got}/${s.sent}`).join(', ')}: nothing lost ` +
           `or doubled; slowest datagram + /health ${Math.max(loadA.slowestMs, loadB.slowestMs)} ms`,
       );

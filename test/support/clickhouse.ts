@@ -39,6 +39,11 @@ export interface ClusterOptions {
   dataDirs?: Array<string | undefined>;
   /** With a ZooKeeper port, the servers are the replicas of the cluster's one shard, not its shards. */
   replicasWithZooKeeperPort?: number;
+  /**
+   * receive_timeout of the servers' default profile (default 300 s): how long a server waits on another
+   * shard's answer. 18.16 takes it from the profile when it starts, not from a query's own settings.
+   */
+  receiveTimeoutSec?: number;
 }
 
 export interface ClickHouseCluster {
@@ -100,9 +105,11 @@ function configXml(dir: string, data: string, ports: Ports, all: Ports[], option
 `;
 }
 
-const USERS_XML = `<?xml version="1.0"?>
+const usersXml = (options: ClusterOptions) => `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage>${
+    options.receiveTimeoutSec === undefined ? '' : `<receive_timeout>${options.receiveTimeoutSec}</receive_timeout>`
+  }</default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
     <profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
@@ -137,7 +144,7 @@ export async function startClickHouseCluster(shardCount = 2, options: ClusterOpt
     mkdirSync(dir, { recursive: true });
     mkdirSync(join(data, 'tmp'), { recursive: true });
     writeFileSync(join(dir, 'config.xml'), configXml(dir, data, p, ports, options));
-    writeFileSync(join(dir, 'users.xml'), USERS_XML);
+    writeFileSync(join(dir, 'users.xml'), usersXml(options));
     const url = `http://127.0.0.1:${p.http}`;
     let child: ChildProcess | null = null;
     const shard: ClickHouseShard = {
@@ -192,15 +199,15 @@ export async function startClickHouseCluster(shardCount = 2, options: ClusterOpt
 
 /**
  * A collector on each of the first two shards of `cluster` (1 s flushes; tiers of 1 s for an hour and 1 minute
- * for a day; `database`; `more` on top): `a` on shard 1, `b` on shard 2 with its log kept, for the tests in
- * which shard 2 fails.
+ * for a day; `database`; `more` on top, the same for both or per shard index): `a` on shard 1, `b` on shard 2,
+ * each with its log kept, for the tests in which shard 2 fails.
  */
 export async function collectorsOnShards(
   cluster: ClickHouseCluster,
   database: string,
-  more: Partial<CollectorConfig> = {},
-): Promise<{ a: TestCollector; b: TestCollector; bLog: LogLine[] }> {
-  const on = (shard: number, log?: ReturnType<typeof capturingLog>['log']) =>
+  more: Partial<CollectorConfig> | ((shard: number) => Partial<CollectorConfig>) = {},
+): Promise<{ a: TestCollector; b: TestCollector; aLog: LogLine[]; bLog: LogLine[] }> {
+  const on = (shard: number, log: ReturnType<typeof capturingLog>['log']) =>
     startTestCollector(
       {
         store: 'clickhouse',
@@ -211,14 +218,15 @@ export async function collectorsOnShards(
           { stepSec: 1, retentionSec: 3600 },
           { stepSec: 60, retentionSec: 86_400 },
         ],
-        ...more,
+        ...(typeof more === 'function' ? more(shard) : more),
       },
       log,
     );
-  const a = await on(0);
-  const { log, lines } = capturingLog();
+  const aLog = capturingLog();
+  const a = await on(0, aLog.log);
+  const bLog = capturingLog();
   try {
-    return { a, b: await on(1, log), bLog: lines };
+    return { a, b: await on(1, bLog.log), aLog: aLog.lines, bLog: bLog.lines };
   } catch (err) {
     await a.stop();
     throw err;

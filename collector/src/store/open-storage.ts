@@ -15,6 +15,8 @@ export async function openStorage(config: CollectorConfig, log: Logger): Promise
       tiers: config.retention,
       readTimeoutMs: config.clickhouseReadTimeoutSec * 1000,
       onReadError: (err) => log.warn({ err }, 'ClickHouse read at start failed; the next refresh retries it'),
+      onReadKilled: (kill) =>
+        log.warn(kill, 'ClickHouse read cut off by --clickhouse-read-timeout: KILL QUERY sent to its server'),
     });
     log.debug({ url: config.clickhouseUrl, cluster: config.clickhouseCluster }, 'ClickHouse store ready');
     return storage;

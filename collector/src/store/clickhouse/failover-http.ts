@@ -1,4 +1,4 @@
-import { ClickHouseError, ClickHouseHttp } from './http-client.js';
+import { ClickHouseError, ClickHouseHttp, type ClickHouseOptions } from './http-client.js';
 import type { SqlFragment } from './sql.js';
 
 /**
@@ -10,9 +10,9 @@ export class FailoverHttp extends ClickHouseHttp {
   private readonly members: ClickHouseHttp[];
   private current = 0;
 
-  constructor(urls: readonly string[], settings?: Record<string, string>, timeoutMs?: number) {
-    super({ url: urls[0], settings, timeoutMs });
-    this.members = urls.map((url) => new ClickHouseHttp({ url, settings, timeoutMs }));
+  constructor(urls: readonly string[], options: Omit<ClickHouseOptions, 'url'> = {}) {
+    super({ ...options, url: urls[0] });
+    this.members = urls.map((url) => new ClickHouseHttp({ ...options, url }));
   }
 
   override get url(): string {

@@ -1,4 +1,5 @@
 import { type Answer, type PostError, post } from './http-post.js';
+import { type KillOutcome, killQuery, newReadQueryId, readLimitSettings } from './kill-query.js';
 import { type SqlFragment, sql } from './sql.js';
 
 /**
@@ -10,6 +11,9 @@ import { type SqlFragment, sql } from './sql.js';
 export class ClickHouseError extends Error {
   readonly statusCode = 503;
 }
+
+/** The server took longer than the request's timeout (it may still be working on it). */
+export class ClickHouseTimeout extends ClickHouseError {}
 
 /** Several pooled connections may have gone stale at once (after a long pause of the event loop). */
 const STALE_RETRIES = 3;
@@ -28,6 +32,11 @@ export interface ClickHouseOptions {
    * stalled write after a few intervals; the timeout is only for a connection that will never answer.
    */
   insertTimeoutMs?: number;
+  /**
+   * With this, reads (text, binary) are limited on the server as well (kill-query.ts), and a read cut off by
+   * timeoutMs is killed there; told what became of each KILL.
+   */
+  onReadKilled?: (outcome: KillOutcome) => void;
 }
 
 export class ClickHouseHttp {
@@ -47,13 +56,13 @@ export class ClickHouseHttp {
 
   /** Runs a statement and returns its body as text (TSV, JSON, ... as the statement's FORMAT says). */
   async text(statement: SqlFragment, database?: string): Promise<string> {
-    const res = await this.post(new URLSearchParams(database ? { database } : {}), statement.text);
+    const res = await this.read(statement, database);
     return res.toString('utf8');
   }
 
   /** Runs a statement and returns the raw body (for FORMAT RowBinary). */
   async binary(statement: SqlFragment, database?: string): Promise<Buffer> {
-    return this.post(new URLSearchParams(database ? { database } : {}), statement.text);
+    return this.read(statement, database);
   }
 
   /** Inserts RowBinary rows; the statement text goes in the URL, the rows in the body. */
@@ -64,6 +73,23 @@ export class ClickHouseHttp {
 
   async ping(): Promise<void> {
     await this.text(sql`SELECT 1`);
+  }
+
+  private async read(statement: SqlFragment, database: string | undefined): Promise<Buffer> {
+    const params = new URLSearchParams(database ? { database } : {});
+    const killed = this.options.onReadKilled;
+    if (!killed) return this.post(params, statement.text);
+    const queryId = newReadQueryId();
+    for (const [k, v] of Object.entries(readLimitSettings(queryId, this.timeoutMs))) params.set(k, v);
+    try {
+      return await this.post(params, statement.text);
+    } catch (err) {
+      // Cut off here, it would run on there (a hung shard, a slow one): cancel it, after the caller's 503.
+      if (err instanceof ClickHouseTimeout) {
+        void killQuery(this.base, queryId).then(killed);
+      }
+      throw err;
+    }
   }
 
   private async post(params: URLSearchParams, body: string | Uint8Array, timeoutMs = this.timeoutMs): Promise<Buffer> {
@@ -78,7 +104,7 @@ export class ClickHouseHttp {
         // trying again on another connection is safe, even for an insert.
         if (attempt <= STALE_RETRIES && stale) continue;
         if (name === 'TimeoutError') {
-          throw new ClickHouseError(`ClickHouse at ${this.base} did not answer within ${timeoutMs} ms`);
+          throw new ClickHouseTimeout(`ClickHouse at ${this.base} did not answer within ${timeoutMs} ms`);
         }
         throw new ClickHouseError(`ClickHouse at ${this.base} cannot be reached (${code ?? message})`);
       }

@@ -3,7 +3,8 @@ import type { SeriesRow } from '../series-kind.js';
 import type { Storage } from '../storage.js';
 import { Catalog } from './catalog.js';
 import { FailoverHttp } from './failover-http.js';
-import { ClickHouseError, ClickHouseHttp } from './http-client.js';
+import { ClickHouseError, ClickHouseHttp, type ClickHouseOptions } from './http-client.js';
+import type { KillOutcome } from './kill-query.js';
 import { ClickHouseReader } from './reader.js';
 import { ensureSchema, tableNames } from './schema.js';
 import { ClickHouseWriter } from './writer.js';
@@ -20,6 +21,8 @@ export interface ClickHouseStorageOptions {
   onReadError?: (err: Error) => void;
   /** How long a read waits for the server (default DEFAULT_READ_TIMEOUT_MS); inserts wait 5 minutes regardless. */
   readTimeoutMs?: number;
+  /** Told what became of the KILL QUERY sent for a read cut off by readTimeoutMs. */
+  onReadKilled?: (outcome: KillOutcome) => void;
 }
 
 /**
@@ -37,14 +40,15 @@ const REFRESH_OVERLAP_SEC = 120;
 export async function openClickHouseStorage(options: ClickHouseStorageOptions): Promise<Storage> {
   const { url, cluster, database, tiers } = options;
   const urls = url.split(',');
-  const connect = (settings?: Record<string, string>, timeoutMs?: number) =>
-    urls.length > 1 ? new FailoverHttp(urls, settings, timeoutMs) : new ClickHouseHttp({ url, settings, timeoutMs });
+  const connect = (more: Omit<ClickHouseOptions, 'url'> = {}) =>
+    urls.length > 1 ? new FailoverHttp(urls, more) : new ClickHouseHttp({ ...more, url });
   const http = connect();
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
-  const readHttp = connect(undefined, readTimeoutMs);
+  // A read given up on here is killed on its server, so a hung shard does not pile reads up there.
+  const readHttp = connect({ timeoutMs: readTimeoutMs, onReadKilled: options.onReadKilled ?? (() => undefined) });
   // Replicated tables drop a block identical to a recent one: two collectors' rollup rows can be (the
   // same counts in the same bucket), and both must count. Plain tables ignore the setting.
-  const rollupHttp = connect({ insert_deduplicate: '0' });
+  const rollupHttp = connect({ settings: { insert_deduplicate: '0' } });
   // Each server needs its own local tables: create them on every URL that answers, and on one at least.
   const failures: Error[] = [];
   for (const one of urls) {
