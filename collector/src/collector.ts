@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SelfCounter } from './aggregate/aggregator.js';
+import { selfSeries } from './aggregate/self-series.js';
 import type { CollectorConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { crashRoute } from './http/crash-route.js';
@@ -114,6 +115,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         deleteGauges: config.deleteGauges,
         deleteSets: config.deleteSets,
         gaugesMaxTtl: config.gaugesMaxTtl,
+        prefixStats: config.prefixStats,
       },
     });
     if (config.statsdSocket !== null) {
@@ -172,6 +174,7 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   const ingest = ingestThread;
   superviseLogs(log, threads);
 
+  const own = selfSeries(config.prefixStats);
   let extraGauges: Array<[string, number]> = [];
   let lastHeldTick = 0;
   /** Ends the interval at tickSec and holds its batch for the store (`drain` writes it). */
@@ -183,19 +186,19 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
     });
     const r = retry.stats;
     extraGauges.push(
-      ['stats.statsd.store.pending_points', r.pendingPoints],
-      ['stats.statsd.store.failed_writes', r.failedWrites],
-      ['stats.statsd.store.dropped_points', r.droppedPoints],
-      ['stats.statsd.store.write_stalled_ms', stalledMs() ?? 0],
+      [own.stat('store.pending_points'), r.pendingPoints],
+      [own.stat('store.failed_writes'), r.failedWrites],
+      [own.stat('store.dropped_points'), r.droppedPoints],
+      [own.stat('store.write_stalled_ms'), stalledMs() ?? 0],
     );
     for (const [name, t] of Object.entries(threads)) {
       extraGauges.push(
-        [`stats.statsd.threads.${name}.restarts`, t.health.restarts],
-        [`stats.statsd.threads.${name}.up`, t.health.state === 'up' ? 1 : 0],
-        [`stats.statsd.threads.${name}.given_up`, t.health.state === 'given-up' ? 1 : 0],
+        [own.stat(`threads.${name}.restarts`), t.health.restarts],
+        [own.stat(`threads.${name}.up`), t.health.state === 'up' ? 1 : 0],
+        [own.stat(`threads.${name}.given_up`), t.health.state === 'given-up' ? 1 : 0],
       );
     }
-    for (const [key, value] of [...extraGauges, ['stats.statsd.processing_time', processingMs] as [string, number]]) {
+    for (const [key, value] of [...extraGauges, [own.stat('processing_time'), processingMs] as [string, number]]) {
       batch.gauges.keys.push(key);
       batch.gauges.values.push(value);
     }
@@ -238,8 +241,8 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         stats.flushes++;
         stats.lastFlushMs = written.totalMs;
         extraGauges = [
-          ['stats.statsd.sqliteStats.flush_time', written.writtenMs],
-          ['stats.statsd.sqliteStats.flush_length', written.result.rows],
+          [own.stat('sqliteStats.flush_time'), written.writtenMs],
+          [own.stat('sqliteStats.flush_length'), written.result.rows],
         ];
         if (written.result.droppedTimed > 0) ingest.count('statsd.timed_points_dropped', written.result.droppedTimed);
         if (written.maintainError) {

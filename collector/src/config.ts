@@ -1,4 +1,5 @@
 import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregate/aggregator.js';
+import { DEFAULT_PREFIX_STATS } from './aggregate/self-series.js';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_PARSE_OPTIONS } from './ingest/statsd-line.js';
 import { DEFAULT_QUERY_LIMITS } from './query/query-limits.js';
@@ -49,6 +50,8 @@ export interface CollectorConfig {
   deleteGauges: boolean;
   deleteSets: boolean;
   gaugesMaxTtl: number;
+  /** etsy's prefixStats: the collector's own series are stats.<prefix>.*, stats.counters.<prefix>.*, … */
+  prefixStats: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Directory of the built UI; null serves a notice instead. */
   uiDir: string | null;
@@ -86,6 +89,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   deleteGauges: false,
   deleteSets: false,
   gaugesMaxTtl: 1,
+  prefixStats: DEFAULT_PREFIX_STATS,
   logLevel: 'info',
   uiDir: null,
 };

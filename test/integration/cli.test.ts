@@ -23,6 +23,7 @@ describe('trendline serve: settings', () => {
     [['--flush-interval', '7s'], /--flush-interval 7s must divide the finest --retention step \(10s\)/],
     [['--retention', '10s:6h,7s:7d'], /--retention "10s:6h,7s:7d": step 7s is not a multiple of 10s/],
     [['--percentiles', '50,0'], /--percentiles "50,0"/],
+    [['--prefix-stats', 'statsd..host-a'], /--prefix-stats "statsd\.\.host-a": expected dot-separated names/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--store', 'clickhouse'], /--store clickhouse needs --clickhouse-url/],
     [
@@ -39,6 +40,9 @@ describe('trendline serve: settings', () => {
     const { code, stderr } = await runCli(['serve', ...local], { TRENDLINE_STATSD_PORT: 'x' });
     expect(code).toBe(2);
     expect(oneLine(stderr)).toMatch(/TRENDLINE_STATSD_PORT "x": expected a port number/);
+    const prefix = await runCli(['serve', ...local], { TRENDLINE_PREFIX_STATS: 'host a' });
+    expect(prefix.code).toBe(2);
+    expect(oneLine(prefix.stderr)).toMatch(/TRENDLINE_PREFIX_STATS "host a": expected dot-separated names/);
   });
 
   it('reads a JSON config file and rejects unknown keys in it', async () => {

@@ -205,6 +205,31 @@ describe('flush batches', () => {
   });
 });
 
+describe('prefixStats (--prefix-stats)', () => {
+  it('names every series of the collector under the prefix, as etsy does, and none under statsd', () => {
+    const agg = aggregator({ prefixStats: 'statsd.host-a', maxSeries: 1, deleteCounters: true, deleteGauges: true });
+    send(agg, 'ok:1|c', 'no type here', 'over:1|c');
+    agg.self['statsd.packets_received'].value += 1;
+    agg.flush(T0);
+    const b = agg.flush(T0 + 10);
+    const own = [...b.counters.keys, ...b.gauges.keys].filter((k) => k !== 'stats.counters.ok');
+    expect(own.sort()).toEqual(
+      [
+        ...SELF_COUNTERS.map((id) => `stats.counters.statsd.host-a.${id.slice('statsd.'.length)}`),
+        'stats.gauges.statsd.host-a.timestamp_lag',
+        'stats.statsd.host-a.numStats',
+      ].sort(),
+    );
+    // The own counters are kept and reset (never deleted), the lag gauge never expires, the cap ignores them.
+    const first = counters(agg.flush(T0 + 20));
+    expect(first['stats.counters.statsd.host-a.bad_lines_seen']).toBe(0);
+    expect(gauges(agg.flush(T0 + 30))['stats.gauges.statsd.host-a.timestamp_lag']).toBe(0);
+    // A client's counter of the same name adds to the collector's, as in etsy (one key).
+    send(agg, 'statsd.host-a.bad_lines_seen:2|c', 'nope');
+    expect(counters(agg.flush(T0 + 40))['stats.counters.statsd.host-a.bad_lines_seen']).toBe(3);
+  });
+});
+
 describe('idle series, etsy defaults (nothing deleted)', () => {
   it('counters emit 0, timers count 0, gauges persist, sets 0', () => {
     const agg = aggregator();

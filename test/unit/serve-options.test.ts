@@ -110,6 +110,7 @@ const VALUE_FLAGS: Array<[string, string, keyof CollectorConfig, unknown]> = [
   ['clickhouse-cluster', 'two_shards', 'clickhouseCluster', 'two_shards'],
   ['clickhouse-database', 'metrics', 'clickhouseDatabase', 'metrics'],
   ['clickhouse-read-timeout', '2500ms', 'clickhouseReadTimeoutSec', 2.5],
+  ['prefix-stats', 'statsd.host-a', 'prefixStats', 'statsd.host-a'],
 ];
 const BOOL_FLAGS: Array<[string, keyof CollectorConfig]> = [
   ['delete-counters', 'deleteCounters'],
@@ -251,6 +252,7 @@ describe('--config JSON file', () => {
       deleteSets: false,
       gaugesMaxTtl: 2,
       logLevel: 'warn',
+      prefixStats: 'statsd.zone_b',
     };
     const c = parse(['--config', 'cfg.json'], {}, files({ 'cfg.json': JSON.stringify(json) }));
     expect(c).toMatchObject({
@@ -346,6 +348,12 @@ describe('bad values throw a one-line ConfigError naming the flag', () => {
     ],
     ['read timeout without a unit', ['--clickhouse-read-timeout', '5'], /--clickhouse-read-timeout.*missing unit/],
     ['read timeout over an hour', ['--clickhouse-read-timeout', '2h'], /--clickhouse-read-timeout 7200s must be/],
+    ['stats prefix with an empty node', ['--prefix-stats', 'statsd..a'], /^--prefix-stats "statsd\.\.a": expected dot/],
+    ['stats prefix ending in a dot', ['--prefix-stats', 'statsd.'], /--prefix-stats "statsd\.": expected dot/],
+    ['stats prefix with a space', ['--prefix-stats', 'host a'], /--prefix-stats "host a": expected dot/],
+    ['stats prefix with a glob', ['--prefix-stats', 'statsd.*'], /--prefix-stats/],
+    ['stats prefix with a slash', ['--prefix-stats', 'a/b'], /--prefix-stats/],
+    ['stats prefix too long', ['--prefix-stats', 'a'.repeat(201)], /--prefix-stats.*longer than 200/],
   ];
   for (const [label, argv, pattern] of cases) {
     it(`${label}: ${argv.join(' ')}`, () => {

@@ -6,6 +6,7 @@ import {
   sanitizeName,
 } from '../ingest/statsd-line.js';
 import type { FlushBatch, TimedPoint } from './flush-batch.js';
+import { DEFAULT_PREFIX_STATS, type SelfSeries, selfSeries } from './self-series.js';
 import { addSample, emptySummary, type TimerSummary } from './timer-summary.js';
 
 /**
@@ -27,6 +28,8 @@ export interface AggregatorOptions {
   deleteSets: boolean;
   /** Flushes a gauge survives without an update when deleteGauges is on (etsy's gaugesMaxTTL). */
   gaugesMaxTtl: number;
+  /** etsy's prefixStats: the collector's own series are named under it (self-series.ts). */
+  prefixStats: string;
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
@@ -39,9 +42,13 @@ export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   deleteGauges: false,
   deleteSets: false,
   gaugesMaxTtl: 1,
+  prefixStats: DEFAULT_PREFIX_STATS,
 };
 
-/** Counters that etsy never deletes, only resets, so the collector's health is always graphed. */
+/**
+ * Counters that etsy never deletes, only resets, so the collector's health is always graphed. These are their
+ * ids; they are stored under --prefix-stats (`statsd.bad_lines_seen` as `stats.counters.<prefix>.bad_lines_seen`).
+ */
 export const SELF_COUNTERS = [
   'statsd.bad_lines_seen',
   'statsd.packets_received',
@@ -54,7 +61,8 @@ export const SELF_COUNTERS = [
 ] as const;
 export type SelfCounter = (typeof SELF_COUNTERS)[number];
 
-const LAG = 'statsd.timestamp_lag';
+/** A self counter's name under the prefix: its id less `statsd.`. */
+const selfName = (id: SelfCounter) => id.slice('statsd.'.length);
 
 interface Cell {
   value: number;
@@ -90,13 +98,22 @@ export class Aggregator implements LineSink {
   private lastFlushSec = 0;
   /** Cells of the collector's own counters, so ingest can bump them without a lookup. */
   readonly self: Record<SelfCounter, Cell>;
+  private readonly names: SelfSeries;
+  /** The self counters' keys in `counters`, never deleted. */
+  private readonly selfKeys = new Set<string>();
+  /** The timestamp-lag gauge's key in `gauges`. */
+  private readonly lagKey: string;
 
   constructor(private readonly options: AggregatorOptions = DEFAULT_AGGREGATOR_OPTIONS) {
+    this.names = selfSeries(options.prefixStats);
+    this.lagKey = this.names.counterKey('timestamp_lag');
     const self = {} as Record<SelfCounter, Cell>;
-    for (const name of SELF_COUNTERS) {
-      const cell = { value: 0, stored: `stats.counters.${name}` };
-      self[name] = cell;
-      this.counters.set(name, cell);
+    for (const id of SELF_COUNTERS) {
+      const cell = { value: 0, stored: this.names.counter(selfName(id)) };
+      self[id] = cell;
+      const key = this.names.counterKey(selfName(id));
+      this.counters.set(key, cell);
+      this.selfKeys.add(key);
     }
     this.self = self;
   }
@@ -202,17 +219,17 @@ export class Aggregator implements LineSink {
 
     if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec) {
       // The collector's own gauge bypasses the series cap, like its counters.
-      const lag = this.gauges.get(LAG) ?? { value: 0, ttl: 0, stored: `stats.gauges.${LAG}` };
+      const lag = this.gauges.get(this.lagKey) ?? { value: 0, ttl: 0, stored: this.names.gauge('timestamp_lag') };
       lag.value = nowSec - this.lastFlushSec - interval;
       lag.ttl = o.gaugesMaxTtl;
-      this.gauges.set(LAG, lag);
+      this.gauges.set(this.lagKey, lag);
     }
     this.lastFlushSec = nowSec;
 
     for (const [key, cell] of this.counters) {
       batch.counters.keys.push(cell.stored);
       batch.counters.values.push(cell.value);
-      if (o.deleteCounters && !isSelfCounter(key)) this.counters.delete(key);
+      if (o.deleteCounters && !this.selfKeys.has(key)) this.counters.delete(key);
       else cell.value = 0;
     }
     for (const [key, cell] of this.timers) {
@@ -222,7 +239,7 @@ export class Aggregator implements LineSink {
       else cell.summary = emptySummary();
     }
     for (const [key, cell] of this.gauges) {
-      if (o.deleteGauges && cell.ttl < 1 && key !== LAG) {
+      if (o.deleteGauges && cell.ttl < 1 && key !== this.lagKey) {
         this.gauges.delete(key);
         continue;
       }
@@ -239,14 +256,14 @@ export class Aggregator implements LineSink {
     // etsy's numStats counts what was flushed, the collector's own series included but not itself.
     const numStats =
       batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length;
-    batch.gauges.keys.push('stats.statsd.numStats');
+    batch.gauges.keys.push(this.names.stat('numStats'));
     batch.gauges.values.push(numStats);
     return batch;
   }
 
   /** The cap counts the series clients create; the collector's own are extra. */
   private admit(): boolean {
-    const own = SELF_COUNTERS.length + (this.gauges.has(LAG) ? 1 : 0);
+    const own = SELF_COUNTERS.length + (this.gauges.has(this.lagKey) ? 1 : 0);
     if (this.seriesCount - own < this.options.maxSeries) return true;
     this.self['statsd.series_dropped'].value++;
     return false;
@@ -259,8 +276,4 @@ export class Aggregator implements LineSink {
     }
     this.timed.push(point);
   }
-}
-
-function isSelfCounter(key: string): boolean {
-  return key.startsWith('statsd.') && (SELF_COUNTERS as readonly string[]).includes(key);
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { prefixStatsProblem } from '../aggregate/self-series.js';
 import { type CollectorConfig, DEFAULT_CONFIG, validateConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { parseDuration, parseRetention } from '../store/retention.js';
@@ -23,7 +24,8 @@ type Kind =
   | 'level'
   | 'store'
   | 'url'
-  | 'identifier';
+  | 'identifier'
+  | 'prefix';
 
 interface FlagSpec {
   key: Key;
@@ -75,6 +77,11 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'delete-gauges': { key: 'deleteGauges', kind: 'bool', help: 'drop gauges idle for gauges-max-ttl flushes' },
   'delete-sets': { key: 'deleteSets', kind: 'bool', help: 'drop idle sets instead of sending 0' },
   'gauges-max-ttl': { key: 'gaugesMaxTtl', kind: 'count', help: 'flushes an idle gauge survives (delete-gauges)' },
+  'prefix-stats': {
+    key: 'prefixStats',
+    kind: 'prefix',
+    help: "the collector's own series: stats.<prefix>.*; one per collector in a cluster",
+  },
   'log-level': { key: 'logLevel', kind: 'level', help: 'fatal, error, warn, info, debug, trace or silent' },
 };
 
@@ -241,6 +248,11 @@ function convert(source: string, kind: Kind, raw: unknown): unknown {
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('expected an http:// or https:// URL');
       }
       return urls.map((one) => one.replace(/\/+$/, '')).join(',');
+    }
+    case 'prefix': {
+      const problem = prefixStatsProblem(s);
+      if (problem !== null) throw bad(problem);
+      return s;
     }
     case 'identifier':
       // Cluster and database names are placed in SQL as identifiers; keep them to the plain form.

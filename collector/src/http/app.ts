@@ -61,7 +61,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   functionsRoutes(app, { registry: deps.engine.deps.registry });
   versionRoutes(app);
   checkRoutes(app, { engine: deps.engine, now });
-  dashboardsRoutes(app, { ...deps.dashboards, token: deps.config.token, now });
+  dashboardsRoutes(app, { ...deps.dashboards, token: deps.config.token, now, prefixStats: deps.config.prefixStats });
 
   const uiDir = deps.config.uiDir;
   if (uiDir && existsSync(uiDir)) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { selfSeries } from '../../aggregate/self-series.js';
 import { QueryError } from '../../query/query-error.js';
 import type { StoredDashboard } from '../../store/sqlite-reader.js';
 import { requireToken } from '../auth.js';
@@ -27,6 +28,8 @@ export interface DashboardsRouteOptions {
   /** Bearer token required to write; null leaves writes open. */
   token: string | null;
   now: () => number;
+  /** --prefix-stats: the built-in dashboard graphs this collector's own series. */
+  prefixStats: string;
 }
 
 export interface Panel {
@@ -89,25 +92,28 @@ const bodySchema = {
   },
 } as const;
 
-/** The built-in "Collector" dashboard: the collector's own series, read-only. */
-export const BUILT_IN: Dashboard = {
-  id: 'collector',
-  title: 'Collector',
-  readOnly: true,
-  updated: 0,
-  from: '-1h',
-  until: 'now',
-  panels: [
-    {
-      title: 'Packets and metrics received /s',
-      targets: ['stats.counters.statsd.packets_received.rate', 'stats.counters.statsd.metrics_received.rate'],
-      width: 6,
-    },
-    { title: 'Bad lines per interval', targets: ['stats.counters.statsd.bad_lines_seen.count'], width: 6 },
-    { title: 'Flush time', targets: ['stats.statsd.sqliteStats.flush_time'], width: 6 },
-    { title: 'Series', targets: ['stats.statsd.numStats'], width: 6 },
-  ],
-};
+/** The built-in "Collector" dashboard: the collector's own series (under --prefix-stats), read-only. */
+export function builtInDashboard(prefixStats: string): Dashboard {
+  const own = selfSeries(prefixStats);
+  return {
+    id: 'collector',
+    title: 'Collector',
+    readOnly: true,
+    updated: 0,
+    from: '-1h',
+    until: 'now',
+    panels: [
+      {
+        title: 'Packets and metrics received /s',
+        targets: [own.counter('packets_received.rate'), own.counter('metrics_received.rate')],
+        width: 6,
+      },
+      { title: 'Bad lines per interval', targets: [own.counter('bad_lines_seen.count')], width: 6 },
+      { title: 'Flush time', targets: [own.stat('sqliteStats.flush_time')], width: 6 },
+      { title: 'Series', targets: [own.stat('numStats')], width: 6 },
+    ],
+  };
+}
 
 function fromStored(d: StoredDashboard): Dashboard {
   return { ...(JSON.parse(d.body) as DashboardBody), id: d.id, updated: d.updated, readOnly: false };
@@ -118,6 +124,7 @@ function readOnly(id: string): QueryError {
 }
 
 export function dashboardsRoutes(app: FastifyInstance, opts: DashboardsRouteOptions): void {
+  const BUILT_IN = builtInDashboard(opts.prefixStats);
   app.get('/dashboards', async () =>
     [BUILT_IN, ...opts.read.listDashboards().map(fromStored)].map((d) => ({
       id: d.id,
