@@ -10,6 +10,7 @@ import { startUnixSocketServer, type UnixSocketServer } from './ingest/unix-sock
 import { createRegistry } from './query/functions/index.js';
 import { NameIndex } from './query/name-index.js';
 import { QueryEngine } from './query/query-engine.js';
+import { SeriesCatalog } from './query/series-catalog.js';
 import { TagIndex } from './query/tag-index.js';
 import { FlushRetry, type FlushRetryStats } from './store/flush-retry.js';
 import { openStorage } from './store/open-storage.js';
@@ -54,16 +55,19 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
   const tiers = config.retention;
   const storage = await openStorage(config, log);
   const writer = storage.writer;
-  const index = new NameIndex(config.percentiles);
-  const tags = new TagIndex(config.percentiles);
+  const catalog = new SeriesCatalog();
+  const index = new NameIndex(config.percentiles, catalog);
+  const tags = new TagIndex(config.percentiles, catalog);
+  // The writer thread's handle holds the key of every series it was sent: the catalog takes names from
+  // those strings rather than keeping the copies the writer's answer brought.
+  const writerKeys = storage.writer instanceof StoreWriter ? storage.writer : null;
   // Rows may come twice (own flush and a refresh of what every collector wrote); each is indexed once.
-  const indexed = new Set<number>();
   const addSeries = (rows: Iterable<SeriesRow>) => {
     for (const row of rows) {
-      if (indexed.has(row.id)) continue;
-      indexed.add(row.id);
-      index.add(row);
-      tags.add(row);
+      const n = catalog.add(row, writerKeys?.heldKey(row.tags === '' ? row.name : row.name + row.tags));
+      if (n < 0) continue;
+      index.insert(n);
+      tags.insert(n);
     }
   };
   try {
@@ -267,7 +271,12 @@ export async function startCollector(config: CollectorConfig, log: Logger): Prom
         stats.flushErrors++;
         stats.lastFlushError = drained.error.message;
         log.error(
-          { err: drained.error, pendingBatches: r.pendingBatches, droppedPoints: r.droppedPoints },
+          {
+            err: drained.error,
+            pendingBatches: r.pendingBatches,
+            pendingPoints: r.pendingPoints,
+            droppedPoints: r.droppedPoints,
+          },
           'flush failed: kept in memory and retried at the next flush',
         );
       }

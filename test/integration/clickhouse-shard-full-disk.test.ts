@@ -20,8 +20,10 @@ import { expectWritingOn, storeHealth, waitUntilWritten } from '../support/store
  * deleted. Proven: the collector on the healthy shard writes on (its shard's table grows, its /health stays ok,
  * nothing held) and its counts are exact; the collector on the full shard has every insert refused, holds its
  * flushes in memory, says so on /health (degraded, the server's one-line error, pendingPoints, failedWrites) and
- * in its log, records it in its own series (stats.statsd.store.{pending_points,failed_writes}) and drops
- * nothing; reads through it still answer; once space returns everything held is written, and the counter sums
+ * in its log, records it in its own series and drops nothing; reads through it still answer. Each collector has
+ * its own --prefix-stats (statsd.shard-a, statsd.shard-b), so the full shard's own figures read through the other
+ * collector are its alone: the peak of stats.statsd.shard-b.store.pending_points is exactly what it held at its
+ * last refused flush, and failed_writes exactly its count, while shard-a's read 0; once space returns everything held is written, and the counter sums
  * through either collector are exactly what was sent. Afterwards shard 2's server is killed and started again,
  * and its tables are intact: no part detached as broken, every table read in full, and the finest and the
  * 1-minute tier hold exactly the counts sent, on the shard's own tables.
@@ -30,6 +32,7 @@ import { expectWritingOn, storeHealth, waitUntilWritten } from '../support/store
 const DATABASE = 'shardfull';
 /** How long shard 2's disk stays full, at least. */
 const FULL_MS = 10_000;
+const PREFIXES = ['statsd.shard-a', 'statsd.shard-b'];
 
 let cluster: ClickHouseCluster | null = null;
 let disk: SmallDisk | null = null;
@@ -63,7 +66,8 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
     filler = join(disk.path, 'filler');
     mkdirSync(data);
     cluster = await startClickHouseCluster(2, { dataDirs: [undefined, data] });
-    ({ a, b, bLog } = await collectorsOnShards(cluster, DATABASE));
+    // Each collector's own series under its own prefix: read through the cluster, one's gauges are its alone.
+    ({ a, b, bLog } = await collectorsOnShards(cluster, DATABASE, (shard) => ({ prefixStats: PREFIXES[shard] })));
   }, 60_000);
 
   afterAll(async () => {
@@ -155,11 +159,22 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
       // Exact sums through either collector: nothing lost, nothing counted twice.
       const sums = await readCounts({ a: ta, b: tb }, { 'full.a': loadA.sent, 'full.b': loadB.sent });
       for (const s of sums) expect(s.got, `${s.name} through ${s.through}`).toBe(s.sent);
-      // What was held and refused are b's own series too, read through a.
-      const heldGauge = await largest(ta, 'stats.statsd.store.pending_points');
-      const failedGauge = await largest(ta, 'stats.statsd.store.failed_writes');
-      expect(heldGauge).toBeGreaterThan(0);
-      expect(failedGauge).toBeGreaterThanOrEqual(during.store.failedWrites);
+      // What was held and refused are b's own series, read through a: b's figures exactly, under its prefix (the
+      // flush after each refused one records what was held then), and a's own read 0 through b.
+      const failedLines = bLog.filter((l) => l.msg === 'flush failed: kept in memory and retried at the next flush');
+      const heldAtLast = Number(failedLines[failedLines.length - 1].pendingPoints);
+      const own = (t: TestCollector, shard: number, gauge: string) => largest(t, `stats.${PREFIXES[shard]}.${gauge}`);
+      const heldGauge = await waitFor(
+        async () => ((await own(ta, 1, 'store.pending_points')) === heldAtLast ? heldAtLast : null),
+        `b's pending_points to peak at ${heldAtLast} read through a`,
+        10_000,
+      ).catch(async () => own(ta, 1, 'store.pending_points'));
+      const failedGauge = await own(ta, 1, 'store.failed_writes');
+      expect(heldGauge).toBe(heldAtLast);
+      expect(failedGauge).toBe(healed.store.failedWrites);
+      expect(failedLines.length).toBe(healed.store.failedWrites);
+      expect(await own(tb, 0, 'store.pending_points')).toBe(0);
+      expect(await own(tb, 0, 'store.failed_writes')).toBe(0);
 
       // Stopped (the open 1-minute buckets are rolled up on the way), shard 2 killed and started on its data.
       const sent = { a: loadA.sent, b: loadB.sent };
@@ -197,8 +212,9 @@ describe.skipIf(!clickhouseAvailable())('one shard of a two-shard ClickHouse clu
           `(${JSON.stringify(reason)}); ${logged.length} error lines by then; all written ${recoveredMs} ms after ` +
           `the filler was deleted (${healed.store.recoveredBatches} flushes written late, ${healed.store.failedWrites} ` +
           `failed writes in all); ${sums.map((s) => `${s.name} through ${s.through} ${s.got}/${s.sent}`).join(', ')}: ` +
-          `nothing lost or doubled; gauges read through a: pending_points up to ${heldGauge}, failed_writes up to ` +
-          `${failedGauge}; after a restart of shard 2: ${tables.length} tables read in full, none detached, ` +
+          `nothing lost or doubled; b's own gauges read through a: ${PREFIXES[1]}.store.pending_points peaked at ` +
+          `${heldGauge} (held at its last refused flush: ${heldAtLast}), failed_writes ${failedGauge} ` +
+          `(/health: ${healed.store.failedWrites}); a's own read through b: 0 and 0; after a restart of shard 2: ${tables.length} tables read in full, none detached, ` +
           `finest/1-minute sums a ${onShards.a.finest}/${onShards.a.minute}, b ${onShards.b.finest}/${onShards.b.minute}; ` +
           `slowest datagram + /health ${Math.max(loadA.slowestMs, loadB.slowestMs)} ms`,
       );
