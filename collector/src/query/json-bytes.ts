@@ -1,4 +1,5 @@
 import { ByteWriter } from '../byte-writer.js';
+import { spellDouble } from './double-spelling.js';
 
 /** Room for one `, [value, ts]`: the longest String(number) is 24 characters, a safe integer 17. */
 const PAIR_BYTES = 64;
@@ -7,7 +8,7 @@ const PAIR_BYTES = 64;
  * A growing byte buffer for large ASCII JSON bodies: /render's 100 series × 8,640 points are ~20 MB, and
  * building them as one string per point, then joining, took most of the request. Numbers are spelled
  * exactly as JavaScript's String(v) spells them; the common shapes (integers, one decimal: counts and
- * per-second rates) are written digit by digit, the rest through String().
+ * per-second rates) are written digit by digit, other fractions through spellDouble, the rest through String().
  */
 export class JsonBytes extends ByteWriter {
   /** Text that is ASCII already (callers escape, as jsonString does). */
@@ -71,7 +72,9 @@ export class JsonBytes extends ByteWriter {
       this.buf[this.pos++] = 0x30 + (abs % 10);
       return;
     }
-    this.put(String(v));
+    const end = spellDouble(v, this.buf, this.pos);
+    if (end >= 0) this.pos = end;
+    else this.put(String(v));
   }
 
   private putInteger(v: number): void {

@@ -132,42 +132,103 @@ function jsonString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function jsonTags(s: TimeSeries): string {
+function jsonTags(s: JsonSeries): string {
   const entries = Object.entries(s.tags);
   if (!('name' in s.tags)) entries.push(['name', s.name]);
   return `{${entries.map(([k, v]) => `${jsonString(k)}: ${jsonString(String(v))}`).join(', ')}}`;
 }
 
+/** What a /render JSON object needs of a series: all a formatting thread is sent. */
+export type JsonSeries = Pick<TimeSeries, 'name' | 'tags' | 'start' | 'step' | 'values'>;
+
 /**
- * The /render?format=json body: `[{"target": …, "tags": {…}, "datapoints": [[v, t], …]}, …]` with Python's
- * separators. NaN → null, ±Infinity → ±1e9999. noNullPoints drops null points and series left with none.
+ * Series formatted as JSON objects, each written `, {…}` so that parts formatted apart (jsonParts) join by
+ * concatenation. `ends[i]` is where series i's object ends; one that noNullPoints dropped ends where the one
+ * before it did.
  */
-export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): Buffer {
-  // graphite-web's `if any(data)`: when every series is empty it writes no series at all.
-  if (!series.some((s) => s.values.length > 0)) return Buffer.from('[]');
-  const folded = consolidateForRender(series, opts.maxDataPoints);
+export interface JsonObjects {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
+
+/**
+ * `, {"target": …, "tags": {…}, "datapoints": [[v, t], …]}` per series, with Python's separators. NaN → null,
+ * ±Infinity → ±1e9999. noNullPoints drops null points and series left with none.
+ */
+export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: boolean): JsonObjects {
   // Sized up front for the longest common point, `, [-57.38271940302149, 1796322880]` (36 bytes): growing a
   // 20 MB body by doubling copies it into fresh pages, while room never written to costs nothing (allocUnsafe).
-  const out = new JsonBytes(folded.reduce((n, s) => n + 256 + s.values.length * 36, 16));
-  out.u8(0x5b);
-  let written = 0;
-  for (const s of folded) {
-    // Writing a point costs more than reading it: output is charged to the request's budget too.
-    chargeQueryPoints(s.values.length, 'written');
+  const out = new JsonBytes(series.reduce((n, s) => n + 256 + s.values.length * 36, 16));
+  const ends = new Uint32Array(series.length);
+  series.forEach((s, k) => {
     const { values, start, step } = s;
-    if (opts.noNullPoints && !values.some((v) => !Number.isNaN(v))) continue;
-    out.ascii(`${written++ > 0 ? ', ' : ''}{"target": ${jsonString(s.name)}, "tags": ${jsonTags(s)}, "datapoints": [`);
-    let first = true;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (opts.noNullPoints && Number.isNaN(v)) continue;
-      out.pair(v, start + i * step, first);
-      first = false;
+    if (!noNullPoints || values.some((v) => !Number.isNaN(v))) {
+      out.ascii(`, {"target": ${jsonString(s.name)}, "tags": ${jsonTags(s)}, "datapoints": [`);
+      let first = true;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i] as number;
+        if (noNullPoints && Number.isNaN(v)) continue;
+        out.pair(v, start + i * step, first);
+        first = false;
+      }
+      out.ascii(']}');
     }
-    out.ascii(']}');
+    ends[k] = out.length;
+  });
+  return { bytes: out.finish(), ends };
+}
+
+/**
+ * One of `parts` formatted objects each: series i's object is in part i % parts.length, at index
+ * ⌊i / parts.length⌋ (how jsonParts deals them out). Returns the body `[{…}, {…}]`.
+ */
+export function joinJsonObjects(count: number, parts: readonly JsonObjects[]): Buffer {
+  const pieces: Uint8Array[] = [Buffer.from('[')];
+  let length = 2;
+  let first = true;
+  for (let i = 0; i < count; i++) {
+    const part = parts[i % parts.length] as JsonObjects;
+    const k = Math.floor(i / parts.length);
+    let from = k === 0 ? 0 : (part.ends[k - 1] as number);
+    const to = part.ends[k] as number;
+    if (from === to) continue;
+    // Every object starts with `, `; the body's first one must not.
+    if (first) from += 2;
+    first = false;
+    pieces.push(part.bytes.subarray(from, to));
+    length += to - from;
   }
-  out.u8(0x5d);
-  return out.finish();
+  pieces.push(Buffer.from(']'));
+  return Buffer.concat(pieces, length);
+}
+
+/** Deals the series out to `n` parts, round robin, so a glob's run of costly series is shared out. */
+export function jsonParts<T>(series: readonly T[], n: number): T[][] {
+  const parts: T[][] = Array.from({ length: n }, () => []);
+  series.forEach((s, i) => {
+    parts[i % n]?.push(s);
+  });
+  return parts;
+}
+
+/**
+ * maxDataPoints folding, and the points the body will write charged to the request's budget: what every
+ * JSON body starts with, formatted here or across threads. Null when graphite-web would write `[]`.
+ */
+export function prepareJson(series: readonly TimeSeries[], opts: RenderOptions): TimeSeries[] | null {
+  // graphite-web's `if any(data)`: when every series is empty it writes no series at all.
+  if (!series.some((s) => s.values.length > 0)) return null;
+  const folded = consolidateForRender(series, opts.maxDataPoints);
+  // Writing a point costs more than reading it: output is charged to the request's budget too.
+  for (const s of folded) chargeQueryPoints(s.values.length, 'written');
+  return folded;
+}
+
+/** The /render?format=json body: `[{"target": …, "tags": {…}, "datapoints": [[v, t], …]}, …]`. */
+export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): Buffer {
+  const folded = prepareJson(series, opts);
+  if (folded === null) return Buffer.from('[]');
+  return joinJsonObjects(folded.length, [formatJsonObjects(folded, opts.noNullPoints === true)]);
 }
 
 /** Python's repr() of a float, which csv.writer prints: `1.0`, `0.1`, `1e+16`, `1e-05`, `inf`. */

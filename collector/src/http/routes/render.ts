@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { JsonFormatPool } from '../../query/json-format-pool.js';
 import type { QueryEngine } from '../../query/query-engine.js';
 import { QueryError } from '../../query/query-error.js';
-import { formatCsv, formatJson } from '../../query/render-format.js';
+import { formatCsv } from '../../query/render-format.js';
 import { parseTime } from '../../query/time.js';
 
 interface RenderParams {
@@ -47,6 +48,8 @@ export interface RenderRouteOptions {
 }
 
 export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): void {
+  const json = new JsonFormatPool();
+  app.addHook('onClose', () => json.close());
   const handler = async (query: RenderParams, body: RenderParams | undefined) => {
     const p: RenderParams = { ...query, ...(body ?? {}) };
     const targets = [query.target, query['target[]'], body?.target, body?.['target[]']].flatMap((t) =>
@@ -59,13 +62,13 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
     if (from > until) [from, until] = [until, from];
     const series = await opts.engine.render(targets, { from, until, now: clock });
     if (p.format === 'csv') return { type: 'text/csv', body: formatCsv(series, p.tz) };
-    const json = formatJson(series, {
+    const out = await json.format(series, {
       maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),
       noNullPoints: p.noNullPoints !== undefined,
     });
     if (p.jsonp)
-      return { type: 'text/javascript', body: Buffer.concat([Buffer.from(`${p.jsonp}(`), json, Buffer.from(')')]) };
-    return { type: 'application/json', body: json };
+      return { type: 'text/javascript', body: Buffer.concat([Buffer.from(`${p.jsonp}(`), out, Buffer.from(')')]) };
+    return { type: 'application/json', body: out };
   };
 
   app.get<{ Querystring: RenderParams }>('/render', { schema: { querystring: paramsSchema } }, async (req, reply) => {

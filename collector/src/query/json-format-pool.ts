@@ -1,0 +1,132 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { WORKER_RESOURCE_LIMITS } from '../thread-limits.js';
+import { startWorker, WorkerRpc } from '../worker-rpc.js';
+import type { FormatRequest, Formatted } from './json-format-thread.js';
+import {
+  formatJsonObjects,
+  type JsonObjects,
+  type JsonSeries,
+  joinJsonObjects,
+  jsonParts,
+  prepareJson,
+  type RenderOptions,
+} from './render-format.js';
+import type { TimeSeries } from './series.js';
+
+export interface JsonFormatPoolOptions {
+  /** Formatting threads besides the caller's; 0 formats everything on the caller's thread. */
+  threads?: number;
+  /** Bodies with fewer points are formatted on the caller's thread: a thread's round trip costs ~1 ms. */
+  minPoints?: number;
+  /** Threads unused this long are stopped, so a collector nobody graphs at full resolution keeps no isolate. */
+  idleMs?: number;
+}
+
+/**
+ * /render's JSON bodies, large ones formatted across threads. Spelling a number is most of a raw 24 h render
+ * (20 MB for 100 series; random doubles go through String() at ~0.2 µs each), and it splits cleanly: each
+ * thread writes its share of the series' objects, and the caller joins the bytes in order. The threads start
+ * at the first large body (which is formatted here meanwhile) and stop when idle. A thread that fails or dies
+ * costs only speed: its share is formatted here.
+ */
+export class JsonFormatPool {
+  private readonly threads: number;
+  private readonly minPoints: number;
+  private readonly idleMs: number;
+  private workers: Array<WorkerRpc<Formatted>> = [];
+  private starting: Promise<void> | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(opts: JsonFormatPoolOptions = {}) {
+    this.threads = opts.threads ?? Math.min(3, Math.max(1, availableParallelism() - 1));
+    this.minPoints = opts.minPoints ?? 100_000;
+    this.idleMs = opts.idleMs ?? 60_000;
+  }
+
+  /** The threads now running (for tests and /health-style introspection). */
+  get running(): number {
+    return this.workers.filter((w) => w.alive).length;
+  }
+
+  async format(series: readonly TimeSeries[], opts: RenderOptions): Promise<Buffer> {
+    const folded = prepareJson(series, opts);
+    if (folded === null) return Buffer.from('[]');
+    const noNullPoints = opts.noNullPoints === true;
+    const points = folded.reduce((n, s) => n + s.values.length, 0);
+    const workers = points >= this.minPoints ? this.ready() : [];
+    if (workers.length === 0) return joinJsonObjects(folded.length, [formatJsonObjects(folded, noNullPoints)]);
+
+    const parts = jsonParts(folded, workers.length + 1);
+    const asked = workers.map((w, k) => this.ask(w, parts[k + 1] as TimeSeries[], noNullPoints));
+    // The caller's thread takes the first share while the others work.
+    const mine = formatJsonObjects(parts[0] as TimeSeries[], noNullPoints);
+    const theirs = await Promise.all(
+      asked.map((p, k) => p.catch(() => formatJsonObjects(parts[k + 1] as TimeSeries[], noNullPoints))),
+    );
+    return joinJsonObjects(folded.length, [mine, ...theirs]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    await this.stop();
+  }
+
+  private ask(w: WorkerRpc<Formatted>, share: readonly TimeSeries[], noNullPoints: boolean): Promise<JsonObjects> {
+    // Copies of the values, moved rather than cloned: the series may be views into buffers the caller keeps.
+    const series: JsonSeries[] = share.map((s) => ({
+      name: s.name,
+      tags: s.tags,
+      start: s.start,
+      step: s.step,
+      values: s.values.slice(),
+    }));
+    const transfer = series.map((s) => s.values.buffer as ArrayBuffer);
+    return w.request((id): FormatRequest => ({ type: 'format', id, series, noNullPoints }), transfer);
+  }
+
+  /** The threads ready now; starts them (for the next body) if there are none. */
+  private ready(): Array<WorkerRpc<Formatted>> {
+    if (this.closed) return [];
+    this.workers = this.workers.filter((w) => w.alive);
+    if (this.workers.length === 0 && this.starting === null) this.starting = this.start();
+    this.touch();
+    return this.workers;
+  }
+
+  private async start(): Promise<void> {
+    try {
+      const settled = await Promise.allSettled(
+        Array.from({ length: this.threads }, async () => {
+          const worker = new Worker(new URL('./json-format-thread.js', import.meta.url), {
+            resourceLimits: WORKER_RESOURCE_LIMITS,
+          });
+          worker.unref();
+          const rpc = new WorkerRpc<Formatted>(worker, 'JSON formatting thread');
+          await startWorker(worker);
+          return rpc;
+        }),
+      );
+      // Threads that failed to start leave their share to the caller's thread; the next large body tries again.
+      const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (this.closed) await Promise.all(started.map((w) => w.worker.terminate()));
+      else this.workers = started;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.stop(), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async stop(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,41 @@
+import { parentPort } from 'node:worker_threads';
+import { formatJsonObjects, type JsonSeries } from './render-format.js';
+
+/**
+ * A thread that formats part of a large /render JSON body (json-format-pool.ts): its share of the series
+ * in, their objects' bytes out. It holds nothing between requests.
+ */
+
+export interface FormatRequest {
+  type: 'format';
+  id: number;
+  series: JsonSeries[];
+  noNullPoints: boolean;
+}
+
+export interface Formatted {
+  type: 'formatted';
+  id: number;
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('json-format-thread runs as a worker thread');
+
+port.on('message', (m: FormatRequest) => {
+  try {
+    const { bytes, ends } = formatJsonObjects(m.series, m.noNullPoints);
+    // A large body has an ArrayBuffer of its own, which moves instead of being copied; a small one may
+    // sit in Buffer's shared pool, which must not.
+    const own = bytes.byteLength > 8192 && bytes.byteOffset === 0;
+    const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends };
+    port.postMessage(
+      reply,
+      own ? [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer] : [ends.buffer as ArrayBuffer],
+    );
+  } catch (err) {
+    port.postMessage({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  }
+});
+port.postMessage({ type: 'ready' });
