@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { soak } from './lib/soak.js';
 
 /**
- * `node bench/soak.js [--minutes 10] [--rate 600000] [--names 10000]`: the long soak of the reliability
- * issue. The default rate is half the zero-loss mixed-ingest rate measured by bench/ingest.js; pass the
+ * `node bench/soak.js [--minutes 10] [--rate 600000] [--names 10000] [--cpu-prof DIR]`: the long soak of
+ * the reliability issue; --cpu-prof writes the collector's CPU profiles (one per thread) to DIR. The default rate is half the zero-loss mixed-ingest rate measured by bench/ingest.js; pass the
  * figure from your own machine's run. Prints the figures as JSON for docs/reliability.md.
  */
 
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '400000' },
     names: { type: 'string', default: '10000' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -29,7 +30,16 @@ for (const [flag, v] of Object.entries({ minutes, rate, names })) {
 
 const dir = mkdtempSync(join(os.tmpdir(), 'trendline-soak-'));
 try {
-  const result = await soak({ dir, durationMs: minutes * 60_000, rate, names, log: (line) => console.log(line) });
+  const cpuProf = values['cpu-prof'];
+  const nodeArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
+  const result = await soak({
+    dir,
+    durationMs: minutes * 60_000,
+    rate,
+    names,
+    nodeArgs,
+    log: (line) => console.log(line),
+  });
   const verdict = {
     lossless: result.lostLines === 0 && result.badLines === 0 && result.flushErrors === 0,
     renderP99Under200ms: result.renderP99Ms < 200,

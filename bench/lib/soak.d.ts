@@ -9,6 +9,8 @@ export interface SoakOptions {
   /** Each reader sends one request per this many ms (or back to back when a request takes longer). */
   readEveryMs?: number;
   flushInterval?: string;
+  /** Flags for the collector's node (e.g. --cpu-prof). */
+  nodeArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -24,6 +26,8 @@ export interface SoakResult {
   renders: number;
   renderP50Ms: number;
   renderP99Ms: number;
+  /** Per /render query: its target, p50 and p99, and its five slowest reads with when they were asked. */
+  renderByQuery: Array<{ target: string | null; p50Ms: number; p99Ms: number; slowest: string[] }>;
   rssStartMB: number;
   rssEndMB: number;
   rssSlopeMBPerMin: number;

@@ -54,8 +54,18 @@ async function settled(health) {
   return last;
 }
 
-async function startServe(dir, flushInterval) {
-  const args = [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--statsd-host', '127.0.0.1'];
+async function startServe(dir, flushInterval, nodeArgs) {
+  const args = [
+    ...nodeArgs,
+    CLI,
+    'serve',
+    '--http-host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--statsd-host',
+    '127.0.0.1',
+  ];
   args.push('--statsd-port', '0', '--db', join(dir, 'soak.db'), '--flush-interval', flushInterval);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -88,9 +98,11 @@ export async function soak({
   readers = 2,
   readEveryMs = 200,
   flushInterval = '10s',
+  /** Flags for the collector's node, e.g. --cpu-prof to see where a slow read spends its time. */
+  nodeArgs = [],
   log = () => {},
 }) {
-  const serve = await startServe(dir, flushInterval);
+  const serve = await startServe(dir, flushInterval, nodeArgs);
   const sender = await Sender.start({ kind: 'mixed', names });
   const base = `http://127.0.0.1:${serve.httpPort}`;
   const health = async () => (await fetch(`${base}/health`)).json();
@@ -100,6 +112,8 @@ export async function soak({
     const before = await settled(health);
     let running = true;
     const latencies = [];
+    /** Each render's latency by query, and when it was asked (s into the run), to tell slow queries from slow moments. */
+    const byPath = new Map();
     let readErrors = 0;
     const reader = async (offset) => {
       for (let i = offset; running; i++) {
@@ -114,7 +128,11 @@ export async function soak({
           readErrors++;
         }
         const took = performance.now() - t0;
-        if (path.startsWith('/render')) latencies.push(took);
+        if (path.startsWith('/render')) {
+          latencies.push(took);
+          if (!byPath.has(path)) byPath.set(path, []);
+          byPath.get(path).push([(t0 - started) / 1000, took]);
+        }
         if (took < readEveryMs) await sleep(readEveryMs - took);
       }
     };
@@ -147,6 +165,17 @@ export async function soak({
       renders: latencies.length,
       renderP50Ms: percentile(latencies, 50),
       renderP99Ms: percentile(latencies, 99),
+      renderByQuery: [...byPath].map(([path, samples]) => {
+        const ms = samples.map(([, took]) => took);
+        const slowest = [...samples].sort((a, b) => b[1] - a[1]).slice(0, 5);
+        return {
+          target: new URLSearchParams(path.slice(path.indexOf('?'))).get('target'),
+          p50Ms: percentile(ms, 50),
+          p99Ms: percentile(ms, 99),
+          // Seconds into the run with the 10 s flush phase: slow reads bunched at one phase point at the flush.
+          slowest: slowest.map(([at, took]) => `${took.toFixed(0)} ms at ${at.toFixed(1)} s`),
+        };
+      }),
       rssStartMB: steady[0]?.[1] ?? Number.NaN,
       rssEndMB: rss.at(-1)?.[1] ?? Number.NaN,
       rssSlopeMBPerMin: slope(steady),

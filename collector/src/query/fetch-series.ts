@@ -16,6 +16,11 @@ export interface SeriesSource {
   readSummaries(seriesId: number, stepSec: number, from: number, until: number): SummaryRow[];
   /** Fills `out` (pre-filled with NaN) with `stat` of each timer interval of [start, start + out.length * step). */
   readTimerStatInto(seriesId: number, stepSec: number, start: number, out: Float64Array, stat: TimerStat): void;
+  /**
+   * Runs `read` in one consistent snapshot of the store, when the store has them: a render's reads then see
+   * one state, and pay for one read transaction instead of one per series.
+   */
+  snapshot?<T>(read: () => T): T;
 }
 
 export interface TimeRange {

@@ -70,8 +70,11 @@ export class QueryEngine {
 
   /** Evaluates the targets, reading the store directly or in passes around bulk loads. */
   async render(targets: readonly string[], range: TimeRange): Promise<TimeSeries[]> {
-    const { bulk } = this.deps;
-    if (!bulk) return this.evaluator.evaluateTargets(targets, range);
+    const { bulk, source } = this.deps;
+    if (!bulk) {
+      const evaluate = () => this.evaluator.evaluateTargets(targets, range);
+      return source?.snapshot ? source.snapshot(evaluate) : evaluate();
+    }
     return evaluatePrefetched(bulk, (source) => {
       // Each pass is synchronous, so no other render can run while the source is swapped.
       this.source = source;

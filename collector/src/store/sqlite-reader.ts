@@ -269,7 +269,7 @@ export class SqliteReader {
   }
 
   /** Runs reads in one WAL snapshot (nested calls join the open one). */
-  private snapshot<T>(read: () => T): T {
+  snapshot<T>(read: () => T): T {
     return this.db.inTransaction ? read() : this.db.transaction(read)();
   }
 
