@@ -15,6 +15,8 @@ export async function openStorage(config: CollectorConfig, log: Logger): Promise
       tiers: config.retention,
       readTimeoutMs: config.clickhouseReadTimeoutSec * 1000,
       onReadError: (err) => log.warn({ err }, 'ClickHouse read at start failed; the next refresh retries it'),
+      onReplicaSkipped: (url, err) =>
+        log.warn({ url, err }, 'ClickHouse replica skipped (unreachable or out of disk): the next URL is tried'),
       onReadKilled: (kill) =>
         log.warn(kill, 'ClickHouse read cut off by --clickhouse-read-timeout: KILL QUERY sent to its server'),
     });

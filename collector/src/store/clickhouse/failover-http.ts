@@ -3,14 +3,21 @@ import type { SqlFragment } from './sql.js';
 
 /**
  * ClickHouse over several URLs that hold the same data (replicas of one shard): requests go to the one
- * that last answered, and move on to the next when it cannot be reached. A server that answers with an
- * error is not skipped: another replica would refuse the same statement.
+ * that last answered, and move on to the next when it cannot be reached or its disk is full. A server that
+ * answers with another error is not skipped: another replica would refuse the same statement. A replica out of
+ * disk refuses an insert before anything of it is committed (it writes the part first, then registers it in
+ * ZooKeeper), so the next replica may take it: test/integration/clickhouse-replica-full-disk.test.ts.
  */
 export class FailoverHttp extends ClickHouseHttp {
   private readonly members: ClickHouseHttp[];
   private current = 0;
 
-  constructor(urls: readonly string[], options: Omit<ClickHouseOptions, 'url'> = {}) {
+  constructor(
+    urls: readonly string[],
+    options: Omit<ClickHouseOptions, 'url'> = {},
+    /** Told when a replica is left for the next one, and why. */
+    private readonly onSkip: (url: string, err: Error) => void = () => undefined,
+  ) {
     super({ ...options, url: urls[0] });
     this.members = urls.map((url) => new ClickHouseHttp({ ...options, url }));
   }
@@ -45,12 +52,24 @@ export class FailoverHttp extends ClickHouseHttp {
         this.current = at;
         return out;
       } catch (err) {
-        if (!unreachable(err)) throw err;
+        if (!unreachable(err) && !outOfDisk(err)) throw err;
         last = err as Error;
+        this.onSkip(this.members[at].url, last);
       }
     }
     throw last ?? new ClickHouseError('no ClickHouse URL');
   }
+}
+
+/**
+ * A server that answered that its disk is full: errno 28 (ENOSPC) writing a part, or 18.16's NOT_ENOUGH_SPACE
+ * (code 243) when it cannot reserve room for one.
+ */
+function outOfDisk(err: unknown): boolean {
+  return (
+    err instanceof ClickHouseError &&
+    / answered \d+: .*(errno: 28\b|No space left on device|Code: 243\b)/.test(err.message)
+  );
 }
 
 /** ClickHouseHttp's own wording for a server that could not be reached (refused, reset, timed out). */

@@ -23,6 +23,8 @@ export interface ClickHouseStorageOptions {
   readTimeoutMs?: number;
   /** Told what became of the KILL QUERY sent for a read cut off by readTimeoutMs. */
   onReadKilled?: (outcome: KillOutcome) => void;
+  /** Told when a request leaves a replica for the next URL (unreachable, or out of disk), and why. */
+  onReplicaSkipped?: (url: string, err: Error) => void;
 }
 
 /**
@@ -33,6 +35,12 @@ export interface ClickHouseStorageOptions {
  */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
+/**
+ * Reads through a cluster skip a replica whose fetches are this far behind (18.16's default is 300 s): the server
+ * a collector asks prefers its own copy, and one out of disk would answer from data frozen when it filled.
+ */
+const MAX_REPLICA_DELAY_SEC = 2;
+
 /** Series rows are re-read from this far before the last refresh: other collectors' clocks and inserts lag. */
 const REFRESH_OVERLAP_SEC = 120;
 
@@ -41,11 +49,16 @@ export async function openClickHouseStorage(options: ClickHouseStorageOptions): 
   const { url, cluster, database, tiers } = options;
   const urls = url.split(',');
   const connect = (more: Omit<ClickHouseOptions, 'url'> = {}) =>
-    urls.length > 1 ? new FailoverHttp(urls, more) : new ClickHouseHttp({ ...more, url });
+    urls.length > 1 ? new FailoverHttp(urls, more, options.onReplicaSkipped) : new ClickHouseHttp({ ...more, url });
   const http = connect();
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
-  // A read given up on here is killed on its server, so a hung shard does not pile reads up there.
-  const readHttp = connect({ timeoutMs: readTimeoutMs, onReadKilled: options.onReadKilled ?? (() => undefined) });
+  // A read given up on here is killed on its server, so a hung shard does not pile reads up there. A replica
+  // behind on its fetches (e.g. out of disk) is passed over for reads, though it is the server asked.
+  const readHttp = connect({
+    timeoutMs: readTimeoutMs,
+    onReadKilled: options.onReadKilled ?? (() => undefined),
+    settings: options.replicated ? { max_replica_delay_for_distributed_queries: String(MAX_REPLICA_DELAY_SEC) } : {},
+  });
   // Replicated tables drop a block identical to a recent one: two collectors' rollup rows can be (the
   // same counts in the same bucket), and both must count. Plain tables ignore the setting.
   const rollupHttp = connect({ settings: { insert_deduplicate: '0' } });
