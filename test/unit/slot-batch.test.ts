@@ -77,4 +77,14 @@ describe('SlotEncoder / SlotDecoder', () => {
     port1.close();
     port2.close();
   });
+
+  it('hands back the very key string a batch had, while its slot is in use', () => {
+    const enc = new SlotEncoder();
+    const key = ['stats.counters.', 'api.hits'].join('');
+    enc.encode(batch(10, [key]));
+    expect(enc.held('stats.counters.api.hits')).toBe(key);
+    expect(enc.held('stats.counters.nope')).toBeUndefined();
+    enc.encode(batch(20, []));
+    expect(enc.held('stats.counters.api.hits')).toBeUndefined();
+  });
 });

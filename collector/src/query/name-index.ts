@@ -1,6 +1,7 @@
 import { parseTimerStat, timerStatNames } from '../aggregate/timer-stats.js';
 import { SeriesKind, type SeriesRow } from '../store/series-kind.js';
 import type { CompiledGlob, NodeMatcher } from './glob.js';
+import { SeriesCatalog } from './series-catalog.js';
 
 /**
  * The metric tree that /metrics/find and /render walk. Stored series are base paths; the leaves users
@@ -27,9 +28,13 @@ export interface FoundNode {
 }
 
 interface TreeNode {
-  children: Map<string, TreeNode> | null;
-  /** Series whose base path ends at this node. */
-  rows: SeriesRow[] | null;
+  /**
+   * Children by name. A child that is one series and has no children of its own (most leaves) is just
+   * that series' number: an object per leaf was ~100 bytes a series.
+   */
+  children: Map<string, TreeNode | number> | null;
+  /** Series (catalog numbers) whose base path ends at this node. */
+  series: number[] | null;
   /** Untagged series at or below this node: decides whether find shows it. */
   untagged: number;
 }
@@ -38,11 +43,15 @@ const COUNTER_LEAVES = ['count', 'rate'];
 const SET_LEAVES = ['count'];
 
 export class NameIndex {
-  private readonly root: TreeNode = { children: null, rows: null, untagged: 0 };
+  private readonly root: TreeNode = { children: null, series: null, untagged: 0 };
   private readonly timerLeaves: string[];
   private count = 0;
 
-  constructor(percentiles: readonly number[]) {
+  /** `catalog` is shared with the tag index in the collector; series are then added there and `insert`ed. */
+  constructor(
+    percentiles: readonly number[],
+    private readonly catalog = new SeriesCatalog(),
+  ) {
     this.timerLeaves = timerStatNames(percentiles);
   }
 
@@ -50,42 +59,57 @@ export class NameIndex {
     return this.count;
   }
 
+  /** Adds a series to the catalog and the tree (once per id). */
   add(row: SeriesRow): void {
-    const untagged = row.tags === '' ? 1 : 0;
+    const n = this.catalog.add(row);
+    if (n >= 0) this.insert(n);
+  }
+
+  /** Puts a series of the catalog in the tree. */
+  insert(n: number): void {
+    const untagged = this.catalog.tags(n) === '' ? 1 : 0;
+    const parts = this.catalog.name(n).split('.');
     let node = this.root;
     node.untagged += untagged;
-    for (const part of row.name.split('.')) {
+    for (let i = 0; i < parts.length; i++) {
       node.children ??= new Map();
-      let child = node.children.get(part);
-      if (!child) {
-        child = { children: null, rows: null, untagged: 0 };
-        node.children.set(part, child);
+      const child = node.children.get(parts[i]);
+      if (child === undefined && i === parts.length - 1) {
+        node.children.set(parts[i], n);
+        this.count++;
+        return;
       }
-      child.untagged += untagged;
-      node = child;
+      let next: TreeNode;
+      if (child === undefined || typeof child === 'number') {
+        next = child === undefined ? { children: null, series: null, untagged: 0 } : this.leafNode(child);
+        node.children.set(parts[i], next);
+      } else next = child;
+      next.untagged += untagged;
+      node = next;
     }
-    if (node.rows) node.rows.push(row);
-    else node.rows = [row];
+    if (node.series) node.series.push(n);
+    else node.series = [n];
     this.count++;
   }
 
   /** Leaves matching a glob, optionally restricted to one canonical tag suffix, sorted by path. */
   leaves(glob: CompiledGlob, tags = ''): Leaf[] {
+    const cat = this.catalog;
     const out = new Map<string, Leaf>();
     for (const matchers of glob.alternatives) {
       this.walk(this.root, matchers, 0, [], (node, parts, virtual) => {
         const path = parts.join('.');
         if (virtual !== null) {
-          for (const row of node.rows ?? []) {
-            if (row.tags === tags && offersLeaf(row.kind, virtual)) {
-              out.set(`${path}${tags}`, { path: `${path}${tags}`, series: row, stat: virtual });
+          for (const n of node.series ?? []) {
+            if (cat.tags(n) === tags && offersLeaf(cat.kind(n), virtual)) {
+              out.set(`${path}${tags}`, { path: `${path}${tags}`, series: cat.row(n), stat: virtual });
             }
           }
           return;
         }
-        for (const row of node.rows ?? []) {
-          if (row.kind === SeriesKind.Gauge && row.tags === tags) {
-            out.set(`${path}${tags}`, { path: `${path}${tags}`, series: row, stat: '' });
+        for (const n of node.series ?? []) {
+          if (cat.kind(n) === SeriesKind.Gauge && cat.tags(n) === tags) {
+            out.set(`${path}${tags}`, { path: `${path}${tags}`, series: cat.row(n), stat: '' });
           }
         }
       });
@@ -95,6 +119,7 @@ export class NameIndex {
 
   /** The nodes a find query names: each may be a leaf, a branch, or both. Only untagged series are browsable. */
   find(glob: CompiledGlob): FoundNode[] {
+    const cat = this.catalog;
     const out = new Map<string, FoundNode>();
     const note = (path: string, name: string, leaf: boolean, branch: boolean) => {
       const prev = out.get(path);
@@ -105,13 +130,15 @@ export class NameIndex {
         const path = parts.join('.');
         const name = parts[parts.length - 1];
         if (virtual !== null) {
-          if (node.rows?.some((r) => r.tags === '' && offersLeaf(r.kind, virtual))) note(path, name, true, false);
+          if (node.series?.some((n) => cat.tags(n) === '' && offersLeaf(cat.kind(n), virtual))) {
+            note(path, name, true, false);
+          }
           return;
         }
         if (node.untagged === 0) return;
-        const rows = node.rows?.filter((r) => r.tags === '') ?? [];
-        const leaf = rows.some((r) => r.kind === SeriesKind.Gauge);
-        const branch = rows.some((r) => r.kind !== SeriesKind.Gauge) || hasUntaggedChild(node);
+        const own = node.series?.filter((n) => cat.tags(n) === '') ?? [];
+        const leaf = own.some((n) => cat.kind(n) === SeriesKind.Gauge);
+        const branch = own.some((n) => cat.kind(n) !== SeriesKind.Gauge) || this.hasUntaggedChild(node);
         note(path, name, leaf, branch);
       });
     }
@@ -120,16 +147,19 @@ export class NameIndex {
 
   /** Every untagged leaf path (Graphite's /metrics/index.json), sorted. */
   allLeafPaths(): string[] {
+    const cat = this.catalog;
     const out: string[] = [];
     const visit = (node: TreeNode, prefix: string) => {
-      for (const row of node.rows ?? []) {
-        if (row.tags !== '') continue;
-        if (row.kind === SeriesKind.Gauge) out.push(prefix);
-        else for (const stat of this.leafNames(row.kind)) out.push(`${prefix}.${stat}`);
+      for (const n of node.series ?? []) {
+        if (cat.tags(n) !== '') continue;
+        if (cat.kind(n) === SeriesKind.Gauge) out.push(prefix);
+        else for (const stat of this.leafNames(cat.kind(n))) out.push(`${prefix}.${stat}`);
       }
       if (node.children)
-        for (const [name, child] of node.children)
-          if (child.untagged > 0) visit(child, prefix ? `${prefix}.${name}` : name);
+        for (const [name, child] of node.children) {
+          const c = this.nodeOf(child);
+          if (c.untagged > 0) visit(c, prefix ? `${prefix}.${name}` : name);
+        }
     };
     visit(this.root, '');
     return [...new Set(out)].sort();
@@ -149,21 +179,22 @@ export class NameIndex {
     const m = matchers[depth];
     const last = depth === matchers.length - 1;
     if (node.children) {
-      const step = (name: string, child: TreeNode) => {
+      const step = (name: string, child: TreeNode | number) => {
         parts.push(name);
-        if (last) visit(child, parts, null);
-        else this.walk(child, matchers, depth + 1, parts, visit);
+        if (last) visit(this.nodeOf(child), parts, null);
+        else if (typeof child !== 'number') this.walk(child, matchers, depth + 1, parts, visit);
+        else if (depth + 1 === matchers.length - 1) this.walk(this.nodeOf(child), matchers, depth + 1, parts, visit);
         parts.pop();
       };
       if (m.literal !== null) {
         const child = node.children.get(m.literal);
-        if (child) step(m.literal, child);
+        if (child !== undefined) step(m.literal, child);
       } else {
         for (const [name, child] of node.children) if (m.test(name)) step(name, child);
       }
     }
-    if (last && node.rows && depth > 0) {
-      for (const name of this.virtualCandidates(node.rows, m)) {
+    if (last && node.series && depth > 0) {
+      for (const name of this.virtualCandidates(node.series, m)) {
         parts.push(name);
         visit(node, parts, name);
         parts.pop();
@@ -171,14 +202,15 @@ export class NameIndex {
     }
   }
 
-  private virtualCandidates(rows: readonly SeriesRow[], m: NodeMatcher): string[] {
+  private virtualCandidates(series: readonly number[], m: NodeMatcher): string[] {
     const names = new Set<string>();
-    for (const row of rows) {
-      if (row.kind === SeriesKind.Gauge) continue;
+    for (const n of series) {
+      const kind = this.catalog.kind(n);
+      if (kind === SeriesKind.Gauge) continue;
       if (m.literal !== null) {
-        if (offersLeaf(row.kind, m.literal)) names.add(m.literal);
+        if (offersLeaf(kind, m.literal)) names.add(m.literal);
       } else {
-        for (const name of this.leafNames(row.kind)) if (m.test(name)) names.add(name);
+        for (const name of this.leafNames(kind)) if (m.test(name)) names.add(name);
       }
     }
     return [...names];
@@ -190,6 +222,23 @@ export class NameIndex {
     if (kind === SeriesKind.Timer) return this.timerLeaves;
     return [];
   }
+
+  /** A child as a node: a bare series number becomes a node of its own for the walk (not kept). */
+  private nodeOf(child: TreeNode | number): TreeNode {
+    return typeof child === 'number' ? this.leafNode(child) : child;
+  }
+
+  private leafNode(n: number): TreeNode {
+    return { children: null, series: [n], untagged: this.catalog.tags(n) === '' ? 1 : 0 };
+  }
+
+  private hasUntaggedChild(node: TreeNode): boolean {
+    if (!node.children) return false;
+    for (const child of node.children.values()) {
+      if (typeof child === 'number' ? this.catalog.tags(child) === '' : child.untagged > 0) return true;
+    }
+    return false;
+  }
 }
 
 /** Whether a series of this kind has a virtual leaf of this name (timers answer any percentile). */
@@ -197,11 +246,5 @@ function offersLeaf(kind: SeriesKind, name: string): boolean {
   if (kind === SeriesKind.Counter) return name === 'count' || name === 'rate';
   if (kind === SeriesKind.Set) return name === 'count';
   if (kind === SeriesKind.Timer) return parseTimerStat(name) !== null;
-  return false;
-}
-
-function hasUntaggedChild(node: TreeNode): boolean {
-  if (!node.children) return false;
-  for (const child of node.children.values()) if (child.untagged > 0) return true;
   return false;
 }

@@ -4,6 +4,7 @@ import { parseTagSuffix } from './fetch-series.js';
 import type { Leaf } from './name-index.js';
 import { pythonRegex } from './python-regex.js';
 import { QueryError } from './query-error.js';
+import { SeriesCatalog } from './series-catalog.js';
 
 /**
  * Graphite's tag database over the stored series, for seriesByTag and the /tags API.
@@ -33,12 +34,6 @@ export interface TagMatcher {
   test(value: string): boolean;
   /** Whether a series without the tag matches. */
   matchesEmpty: boolean;
-}
-
-interface Entry {
-  row: SeriesRow;
-  /** Tags without `name`. */
-  tags: ReadonlyMap<string, string>;
 }
 
 /** graphite-web's autocomplete limit (settings.TAGDB_AUTOCOMPLETE_LIMIT). */
@@ -95,18 +90,6 @@ function parseExpressions(expressions: readonly string[]): TagMatcher[] {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The index of the first element of a sorted list that is >= s. */
-function lowerBound(sorted: readonly string[], s: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** A stored tag suffix as a map, without `name` (the path is the series' name). */
 function ownTags(suffix: string): Map<string, string> {
   const tags = new Map(Object.entries(parseTagSuffix(suffix)));
@@ -119,42 +102,50 @@ function leafPath(base: string, stat: string): string {
 }
 
 export class TagIndex {
-  private readonly entries: Entry[] = [];
-  /** Stored base path → its series (one per tag set). */
-  private readonly byBase = new Map<string, Entry[]>();
-  /** tag → value → series carrying it. */
-  private readonly postings = new Map<string, Map<string, Entry[]>>();
+  /** Series indexed: catalog numbers 0 … count - 1, added in order. */
+  private count = 0;
+  /** Tag suffix → its tags without `name`, parsed once per distinct suffix. */
+  private readonly parsed = new Map<string, ReadonlyMap<string, string>>();
+  /** tag → value → series (catalog numbers) carrying it. */
+  private readonly postings = new Map<string, Map<string, number[]>>();
+  /** Series by name, sorted when a query needs it: the ones added since wait in `unsorted`. */
+  private byName = new Int32Array(0);
+  private unsorted: number[] = [];
   private readonly timerStats: readonly string[];
-  private sortedBases: string[] | null = null;
 
-  constructor(percentiles: readonly number[]) {
+  /** `catalog` is shared with the name index in the collector; series are then added there and `insert`ed. */
+  constructor(
+    percentiles: readonly number[],
+    private readonly catalog = new SeriesCatalog(),
+  ) {
     this.timerStats = timerStatNames(percentiles);
   }
 
   /** Stored series indexed (not Graphite series: a counter is two of those). */
   get size(): number {
-    return this.entries.length;
+    return this.count;
   }
 
+  /** Adds a series to the catalog and the index (once per id). */
   add(row: SeriesRow): void {
-    const tags = row.tags === '' ? NO_TAGS : ownTags(row.tags);
-    const entry: Entry = { row, tags };
-    this.entries.push(entry);
-    const same = this.byBase.get(row.name);
-    if (same) same.push(entry);
-    else {
-      this.byBase.set(row.name, [entry]);
-      this.sortedBases = null;
-    }
-    for (const [tag, value] of tags) {
+    const n = this.catalog.add(row);
+    if (n >= 0) this.insert(n);
+  }
+
+  /** Indexes the catalog's next series: numbers come in the order the catalog gave them. */
+  insert(n: number): void {
+    if (n !== this.count) throw new Error(`tag index: series ${n} inserted after ${this.count - 1}`);
+    this.count++;
+    this.unsorted.push(n);
+    for (const [tag, value] of this.tagsOf(n)) {
       let values = this.postings.get(tag);
       if (!values) {
         values = new Map();
         this.postings.set(tag, values);
       }
       const list = values.get(value);
-      if (list) list.push(entry);
-      else values.set(value, [entry]);
+      if (list) list.push(n);
+      else values.set(value, [n]);
     }
   }
 
@@ -169,7 +160,7 @@ export class TagIndex {
   listTags(filter?: string, limit?: number): string[] {
     const re = filter ? anchoredRegex(filter, 'filter') : null;
     const names = [...this.postings.keys()];
-    if (this.entries.length > 0) names.push('name');
+    if (this.count > 0) names.push('name');
     return names
       .filter((t) => !re || re.test(t))
       .sort(byString)
@@ -180,7 +171,7 @@ export class TagIndex {
   tagValues(tag: string, filter?: string, limit?: number): Array<{ count: number; value: string }> | null {
     const re = filter ? anchoredRegex(filter, 'filter') : null;
     if (tag === 'name') {
-      if (this.entries.length === 0) return null;
+      if (this.count === 0) return null;
       const names = this.firstNames('', limit ?? Number.POSITIVE_INFINITY, (n) => !re || re.test(n));
       return names.map((value) => ({ count: this.seriesNamed(value).length, value }));
     }
@@ -191,7 +182,7 @@ export class TagIndex {
       .sort(byString)
       .slice(0, limit)
       .map((value) => ({
-        count: (values.get(value) as Entry[]).reduce((n, e) => n + this.stats(e.row.kind).length, 0),
+        count: (values.get(value) as number[]).reduce((c, n) => c + this.stats(this.catalog.kind(n)).length, 0),
         value,
       }));
   }
@@ -208,9 +199,9 @@ export class TagIndex {
     const matchers = parseExpressions(expressions);
     const searched = new Set(matchers.map((m) => m.tag));
     const found = new Set<string>();
-    for (const { entry } of this.match(matchers)) {
+    for (const { n } of this.match(matchers)) {
       found.add('name');
-      for (const tag of entry.tags.keys()) found.add(tag);
+      for (const tag of this.tagsOf(n).keys()) found.add(tag);
     }
     return [...found]
       .filter((t) => !searched.has(t) && t.startsWith(prefix))
@@ -236,45 +227,67 @@ export class TagIndex {
     }
     // As graphite-web: the series must carry the tag, which also makes `env!=prod` alone a valid query.
     const found = new Set<string>();
-    for (const { entry, leaf } of this.match(parseExpressions([...expressions, `${tag}!=`]))) {
-      const value = tag === 'name' ? leafPath(entry.row.name, leaf.stat) : entry.tags.get(tag);
+    for (const { n, leaf } of this.match(parseExpressions([...expressions, `${tag}!=`]))) {
+      const value = tag === 'name' ? leafPath(this.catalog.name(n), leaf.stat) : this.tagsOf(n).get(tag);
       if (value?.startsWith(prefix)) found.add(value);
     }
     return [...found].sort(byString).slice(0, limit);
   }
 
+  /** A series' tags without `name`; one map per distinct tag suffix. */
+  private tagsOf(n: number): ReadonlyMap<string, string> {
+    const suffix = this.catalog.tags(n);
+    if (suffix === '') return NO_TAGS;
+    let tags = this.parsed.get(suffix);
+    if (tags === undefined) {
+      tags = ownTags(suffix);
+      this.parsed.set(suffix, tags);
+    }
+    return tags;
+  }
+
   /** Unsorted matches of parsed expressions. */
-  private match(matchers: readonly TagMatcher[]): Array<{ entry: Entry; leaf: Leaf }> {
+  private match(matchers: readonly TagMatcher[]): Array<{ n: number; leaf: Leaf }> {
+    const cat = this.catalog;
     const nameMatchers = matchers.filter((m) => m.tag === 'name');
     const tagMatchers = matchers.filter((m) => m.tag !== 'name');
     const exactName = nameMatchers.find((m) => m.op === '=')?.spec;
-    const out: Array<{ entry: Entry; leaf: Leaf }> = [];
-    for (const e of this.candidates(matchers, exactName)) {
-      if (!tagMatchers.every((m) => m.test(e.tags.get(m.tag) ?? ''))) continue;
-      const stats = exactName === undefined ? this.stats(e.row.kind) : statFor(e.row, exactName);
+    const out: Array<{ n: number; leaf: Leaf }> = [];
+    const consider = (n: number) => {
+      const tags = this.tagsOf(n);
+      if (!tagMatchers.every((m) => m.test(tags.get(m.tag) ?? ''))) return;
+      const base = cat.name(n);
+      const kind = cat.kind(n);
+      const stats = exactName === undefined ? this.stats(kind) : statFor(base, kind, exactName);
       for (const stat of stats) {
-        const name = leafPath(e.row.name, stat);
+        const name = leafPath(base, stat);
         if (nameMatchers.every((m) => m.test(name))) {
-          out.push({ entry: e, leaf: { path: `${name}${e.row.tags}`, series: e.row, stat } });
+          out.push({ n, leaf: { path: `${name}${cat.tags(n)}`, series: cat.row(n), stat } });
         }
       }
-    }
+    };
+    const candidates = this.candidates(matchers, exactName);
+    if (candidates === null) for (let n = 0; n < this.count; n++) consider(n);
+    else for (const n of candidates) consider(n);
     return out;
   }
 
-  /** A superset of the matching series, from the most selective expression that can use an index. */
-  private candidates(matchers: readonly TagMatcher[], exactName: string | undefined): readonly Entry[] {
+  /**
+   * A superset of the matching series, from the most selective expression that can use an index; null for
+   * every series.
+   */
+  private candidates(matchers: readonly TagMatcher[], exactName: string | undefined): readonly number[] | null {
     const positive = matchers.filter((m) => m.tag !== 'name' && !m.matchesEmpty);
     const exact = positive.find((m) => m.op === '=');
     if (exact) return this.postings.get(exact.tag)?.get(exact.spec) ?? [];
     if (exactName !== undefined) return this.seriesNamed(exactName);
     if (positive.length > 0) {
       const m = positive[0];
-      const out: Entry[] = [];
-      for (const [value, entries] of this.postings.get(m.tag) ?? []) if (m.test(value)) out.push(...entries);
+      const out: number[] = [];
+      for (const [value, series] of this.postings.get(m.tag) ?? []) if (m.test(value)) out.push(...series);
       return out;
     }
-    return this.entries;
+    return null;
   }
 
   /**
@@ -284,24 +297,25 @@ export class TagIndex {
    */
   private firstNames(prefix: string, limit: number, accept: (name: string) => boolean = () => true): string[] {
     if (limit <= 0) return [];
-    this.sortedBases ??= [...this.byBase.keys()].sort(byString);
-    const bases = this.sortedBases;
+    const cat = this.catalog;
+    const sorted = this.sortedByName();
     let found: string[] = [];
-    const collect = (base: string) => {
-      for (const e of this.byBase.get(base) ?? []) {
-        for (const stat of this.stats(e.row.kind)) {
-          const name = leafPath(base, stat);
-          if (name.startsWith(prefix) && accept(name)) found.push(name);
-        }
+    const collect = (n: number) => {
+      const base = cat.name(n);
+      for (const stat of this.stats(cat.kind(n))) {
+        const name = leafPath(base, stat);
+        if (name.startsWith(prefix) && accept(name)) found.push(name);
       }
     };
     // Bases the prefix runs past (`stats.counters.api.hits.c` → `stats.counters.api.hits`), then the range
     // of bases that start with it.
-    for (let dot = prefix.indexOf('.'); dot > 0; dot = prefix.indexOf('.', dot + 1)) collect(prefix.slice(0, dot));
+    for (let dot = prefix.indexOf('.'); dot > 0; dot = prefix.indexOf('.', dot + 1)) {
+      for (const n of this.withName(prefix.slice(0, dot))) collect(n);
+    }
     let bound: string | null = null;
-    for (let i = lowerBound(bases, prefix); i < bases.length && bases[i].startsWith(prefix); i++) {
-      if (bound !== null && bases[i] >= bound) break;
-      collect(bases[i]);
+    for (let i = this.lowerBound(prefix); i < sorted.length && cat.name(sorted[i]).startsWith(prefix); i++) {
+      if (bound !== null && cat.name(sorted[i]) >= bound) break;
+      collect(sorted[i]);
       if (found.length >= 2 * limit) {
         found = [...new Set(found)].sort(byString).slice(0, limit);
         if (found.length === limit) bound = found[limit - 1];
@@ -311,13 +325,51 @@ export class TagIndex {
   }
 
   /** Series that have a leaf of this exact path. */
-  private seriesNamed(name: string): Entry[] {
+  private seriesNamed(name: string): number[] {
     const dot = name.lastIndexOf('.');
-    const candidates = [
-      ...(this.byBase.get(name) ?? []),
-      ...(dot > 0 ? (this.byBase.get(name.slice(0, dot)) ?? []) : []),
-    ];
-    return candidates.filter((e) => statFor(e.row, name).length > 0);
+    const candidates = [...this.withName(name), ...(dot > 0 ? this.withName(name.slice(0, dot)) : [])];
+    return candidates.filter((n) => statFor(this.catalog.name(n), this.catalog.kind(n), name).length > 0);
+  }
+
+  /** Series whose base path is `name`. */
+  private withName(name: string): number[] {
+    const sorted = this.sortedByName();
+    const out: number[] = [];
+    for (let i = this.lowerBound(name); i < sorted.length && this.catalog.name(sorted[i]) === name; i++) {
+      out.push(sorted[i]);
+    }
+    return out;
+  }
+
+  /** The index in sortedByName() of the first series whose name is >= s. */
+  private lowerBound(s: string): number {
+    const sorted = this.sortedByName();
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.catalog.name(sorted[mid]) < s) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Series sorted by name: the ones added since the last query are sorted and merged in. */
+  private sortedByName(): Int32Array {
+    if (this.unsorted.length === 0) return this.byName;
+    const cat = this.catalog;
+    const added = this.unsorted.sort((a, b) => byString(cat.name(a), cat.name(b)));
+    this.unsorted = [];
+    const old = this.byName;
+    const merged = new Int32Array(old.length + added.length);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < merged.length; k++) {
+      merged[k] =
+        j >= added.length || (i < old.length && cat.name(old[i]) <= cat.name(added[j])) ? old[i++] : added[j++];
+    }
+    this.byName = merged;
+    return merged;
   }
 
   private stats(kind: SeriesKind): readonly string[] {
@@ -332,12 +384,12 @@ export class TagIndex {
  * The stat that makes `name` a leaf of this series, if any. Timers answer any percentile by name, as
  * /render does, so `name=stats.timers.api.lat.upper_99_9` works without 99.9 being configured.
  */
-function statFor(row: SeriesRow, name: string): string[] {
-  if (row.kind === SeriesKind.Gauge) return name === row.name ? [''] : [];
-  if (!name.startsWith(`${row.name}.`)) return [];
-  const stat = name.slice(row.name.length + 1);
-  if (row.kind === SeriesKind.Counter) return COUNTER_STATS.includes(stat) ? [stat] : [];
-  if (row.kind === SeriesKind.Set) return SET_STATS.includes(stat) ? [stat] : [];
+function statFor(base: string, kind: SeriesKind, name: string): string[] {
+  if (kind === SeriesKind.Gauge) return name === base ? [''] : [];
+  if (!name.startsWith(`${base}.`)) return [];
+  const stat = name.slice(base.length + 1);
+  if (kind === SeriesKind.Counter) return COUNTER_STATS.includes(stat) ? [stat] : [];
+  if (kind === SeriesKind.Set) return SET_STATS.includes(stat) ? [stat] : [];
   return parseTimerStat(stat) ? [stat] : [];
 }
 

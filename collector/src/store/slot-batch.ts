@@ -57,6 +57,12 @@ export class SlotEncoder {
     return out;
   }
 
+  /** The string held for a key of a batch encoded (the very one the batch had), if its slot is in use. */
+  held(key: string): string | undefined {
+    const slot = this.slotOf.get(key);
+    return slot === undefined ? undefined : (this.keyOf[slot] ?? undefined);
+  }
+
   private slot(key: string, flush: number, named: SlotBatch['named']): number {
     let slot = this.slotOf.get(key);
     if (slot === undefined) {

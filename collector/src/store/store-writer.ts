@@ -83,6 +83,11 @@ export class StoreWriter {
     };
   }
 
+  /** The string this handle holds for a series key it has sent, so callers can share it instead of a copy. */
+  heldKey(key: string): string | undefined {
+    return this.slots.held(key);
+  }
+
   /** Test hook: makes the thread die (see thread-crash.ts). */
   crash(how: ThreadCrash['how']): void {
     this.thread.tell({ type: 'crash', how } satisfies ThreadCrash);
