@@ -7,6 +7,7 @@ import {
 } from '../ingest/statsd-line.js';
 import type { FlushBatch, TimedPoint } from './flush-batch.js';
 import { DEFAULT_PREFIX_STATS, type SelfSeries, selfSeries } from './self-series.js';
+import { storedKey } from './stored-key.js';
 import { addSample, emptySummary, type TimerSummary } from './timer-summary.js';
 
 /**
@@ -130,8 +131,9 @@ export class Aggregator implements LineSink {
     let cell = this.counters.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      cell = { value: 0, stored: `stats.counters.${key}` };
-      this.counters.set(key, cell);
+      const named = storedKey('stats.counters.', key);
+      cell = { value: 0, stored: named.stored };
+      this.counters.set(named.key, cell);
     }
     cell.value += value / sampleRate;
   }
@@ -140,8 +142,9 @@ export class Aggregator implements LineSink {
     let cell = this.timers.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      cell = { summary: emptySummary(), stored: `stats.timers.${key}` };
-      this.timers.set(key, cell);
+      const named = storedKey('stats.timers.', key);
+      cell = { summary: emptySummary(), stored: named.stored };
+      this.timers.set(named.key, cell);
     }
     addSample(cell.summary, value, sampleRate);
   }
@@ -155,8 +158,9 @@ export class Aggregator implements LineSink {
     if (cell === undefined) {
       if (!this.admit()) return;
       // A signed value for an unknown gauge is a delta from 0, as in etsy.
-      cell = { value: 0, ttl: 0, stored: `stats.gauges.${key}` };
-      this.gauges.set(key, cell);
+      const named = storedKey('stats.gauges.', key);
+      cell = { value: 0, ttl: 0, stored: named.stored };
+      this.gauges.set(named.key, cell);
     }
     cell.value = delta ? cell.value + value : value;
     cell.ttl = this.options.gaugesMaxTtl;
@@ -166,8 +170,9 @@ export class Aggregator implements LineSink {
     let cell = this.sets.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      cell = { members: new Set(), stored: `stats.sets.${key}` };
-      this.sets.set(key, cell);
+      const named = storedKey('stats.sets.', key);
+      cell = { members: new Set(), stored: named.stored };
+      this.sets.set(named.key, cell);
     }
     const { members } = cell;
     if (members.size >= this.options.maxSetMembers && !members.has(member)) {
