@@ -132,7 +132,21 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 30_000)
   throw new Error(`clickhouse-server at ${url} did not answer within ${timeoutMs} ms`);
 }
 
+/**
+ * The ports are picked free just before the servers start; another process of the suite (files run side by side)
+ * can take one in between, and the server exits at start. Such a start is tried again on new ports, twice at most.
+ */
 export async function startClickHouseCluster(shardCount = 2, options: ClusterOptions = {}): Promise<ClickHouseCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(shardCount, options);
+    } catch (err) {
+      if (attempt >= 3 || !/clickhouse-server exited with/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startClusterOnce(shardCount: number, options: ClusterOptions): Promise<ClickHouseCluster> {
   const root = mkdtempSync(join(tmpdir(), 'trendline-ch-'));
   const ports: Ports[] = [];
   for (let i = 0; i < shardCount; i++) {
