@@ -132,6 +132,20 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 30_000)
   throw new Error(`clickhouse-server at ${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** Waits until `shard` reads ZooKeeper's root (its session is open). */
+async function untilZooKeeper(shard: ClickHouseShard, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await shard.query("SELECT count() FROM system.zookeeper WHERE path = '/'");
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /**
  * The ports are picked free just before the servers start; another process of the suite (files run side by side)
  * can take one in between, and the server exits at start. Such a start is tried again on new ports, twice at most.
@@ -196,6 +210,8 @@ async function startClusterOnce(shardCount: number, options: ClusterOptions): Pr
   });
   try {
     await Promise.all(shards.map((s) => s.start()));
+    // Replicated tables need the servers' ZooKeeper session, which a loaded machine can take seconds to open.
+    if (options.replicasWithZooKeeperPort !== undefined) await Promise.all(shards.map(untilZooKeeper));
   } catch (err) {
     await Promise.all(shards.map((s) => s.kill()));
     rmSync(root, { recursive: true, force: true });
