@@ -31,13 +31,15 @@ for (const [flag, v] of Object.entries({ minutes, rate, names })) {
 const dir = mkdtempSync(join(os.tmpdir(), 'trendline-soak-'));
 try {
   const cpuProf = values['cpu-prof'];
-  const nodeArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
+  // The collector runs as `npm start` runs it (package.json), so its memory is what a user's would be.
+  const nodeArgs = ['--max-semi-space-size=4', ...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [])];
   const result = await soak({
     dir,
     durationMs: minutes * 60_000,
     rate,
     names,
     nodeArgs,
+    env: { MALLOC_ARENA_MAX: '2' },
     log: (line) => console.log(line),
   });
   const verdict = {

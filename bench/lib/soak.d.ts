@@ -11,6 +11,8 @@ export interface SoakOptions {
   flushInterval?: string;
   /** Flags for the collector's node (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Extra environment for the collector's process. */
+  env?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -31,6 +33,17 @@ export interface SoakResult {
   rssStartMB: number;
   rssEndMB: number;
   rssSlopeMBPerMin: number;
+  /** The process's own memory (RssAnon): where a leak would show. */
+  anonStartMB: number;
+  anonEndMB: number;
+  anonSlopeMBPerMin: number;
+  /** Pages of the mapped database file (RssFile): grows with the file as renders touch it. */
+  fileEndMB: number;
+  fileSlopeMBPerMin: number;
+  dbFileMB: number;
+  /** The main thread's V8 heap (committed), from /health. */
+  mainHeapEndMB: number;
+  mainHeapSlopeMBPerMin: number;
 }
 
 export function soak(options: SoakOptions): Promise<SoakResult>;

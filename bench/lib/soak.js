@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sender } from './sender.js';
 import { percentile, sleep } from './stats.js';
@@ -22,9 +22,18 @@ const READS = [
   '/metrics/find?query=stats.counters.app.*',
 ];
 
-function rssMB(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+/**
+ * The collector's resident memory in MB: all of it, and its two parts. The reader maps the database file,
+ * so pages of it that renders touched count as resident (RssFile: clean, shared, dropped by the kernel when
+ * memory is short) and grow with the file; RssAnon is the process's own memory, where a leak would show.
+ */
+function memoryMB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => {
+    const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(status);
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  };
+  return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
 /** Least-squares slope of y over x. */
@@ -54,7 +63,7 @@ async function settled(health) {
   return last;
 }
 
-async function startServe(dir, flushInterval, nodeArgs) {
+async function startServe(dir, flushInterval, nodeArgs, env) {
   const args = [
     ...nodeArgs,
     CLI,
@@ -67,7 +76,7 @@ async function startServe(dir, flushInterval, nodeArgs) {
     '127.0.0.1',
   ];
   args.push('--statsd-port', '0', '--db', join(dir, 'soak.db'), '--flush-interval', flushInterval);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const started = await new Promise((resolve, reject) => {
     const onData = (d) => {
@@ -100,9 +109,11 @@ export async function soak({
   flushInterval = '10s',
   /** Flags for the collector's node, e.g. --cpu-prof to see where a slow read spends its time. */
   nodeArgs = [],
+  /** Extra environment for the collector (e.g. MALLOC_ARENA_MAX, as `npm start` sets it). */
+  env = {},
   log = () => {},
 }) {
-  const serve = await startServe(dir, flushInterval, nodeArgs);
+  const serve = await startServe(dir, flushInterval, nodeArgs, env);
   const sender = await Sender.start({ kind: 'mixed', names });
   const base = `http://127.0.0.1:${serve.httpPort}`;
   const health = async () => (await fetch(`${base}/health`)).json();
@@ -140,8 +151,12 @@ export async function soak({
     const started = performance.now();
     const sampler = (async () => {
       while (running) {
-        rss.push([(performance.now() - started) / 60_000, rssMB(serve.child.pid)]);
-        log(`  ${((performance.now() - started) / 1000).toFixed(0)} s: RSS ${rss.at(-1)[1].toFixed(0)} MB`);
+        const m = memoryMB(serve.child.pid);
+        const heap = (await health().catch(() => null))?.memory?.heapTotalMB ?? Number.NaN;
+        rss.push([(performance.now() - started) / 60_000, m.rss, m.anon, m.file, heap]);
+        log(
+          `  ${((performance.now() - started) / 1000).toFixed(0)} s: RSS ${m.rss.toFixed(0)} MB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; main thread's heap ${heap} MB)`,
+        );
         await sleep(Math.min(5000, durationMs / 20));
       }
     })();
@@ -178,7 +193,15 @@ export async function soak({
       }),
       rssStartMB: steady[0]?.[1] ?? Number.NaN,
       rssEndMB: rss.at(-1)?.[1] ?? Number.NaN,
-      rssSlopeMBPerMin: slope(steady),
+      rssSlopeMBPerMin: slope(steady.map(([t, total]) => [t, total])),
+      anonStartMB: steady[0]?.[2] ?? Number.NaN,
+      anonEndMB: rss.at(-1)?.[2] ?? Number.NaN,
+      anonSlopeMBPerMin: slope(steady.map(([t, , anon]) => [t, anon])),
+      fileEndMB: rss.at(-1)?.[3] ?? Number.NaN,
+      fileSlopeMBPerMin: slope(steady.map(([t, , , file]) => [t, file])),
+      mainHeapEndMB: rss.at(-1)?.[4] ?? Number.NaN,
+      mainHeapSlopeMBPerMin: slope(steady.map(([t, , , , heap]) => [t, heap])),
+      dbFileMB: statSync(join(dir, 'soak.db')).size / 2 ** 20,
     };
   } finally {
     await sender.stop();
