@@ -9,6 +9,7 @@ import type { FlushBatch, NamedValues } from '../../collector/src/aggregate/flus
 import { computeTimerStat, parseTimerStat } from '../../collector/src/aggregate/timer-stats.js';
 import type { TimerSummary } from '../../collector/src/aggregate/timer-summary.js';
 import { parsePacket } from '../../collector/src/ingest/statsd-line.js';
+import { toWriteBatch } from '../../collector/src/store/write-batch.js';
 
 const T0 = 1_700_000_000;
 
@@ -421,5 +422,45 @@ describe('events and service checks', () => {
     const b = agg.flush(T0);
     expect(b.events).toEqual([]);
     expect(counters(b)['stats.counters.statsd.bad_lines_seen']).toBe(2);
+  });
+});
+
+describe('Aggregator.recycleTimers', () => {
+  /** Three intervals of timer samples (some timers quiet in one), as toWriteBatch stores them. */
+  function intervals(recycle: boolean) {
+    const agg = aggregator();
+    const out = [];
+    for (let i = 0; i < 3; i++) {
+      const lines = [];
+      for (let t = 0; t < 5; t++) {
+        if (i === 1 && t === 2) continue;
+        // Timer 4 gets enough samples for bins; the others stay under the sketch's first-samples list.
+        for (let s = 0; s < (t === 4 ? 60 : 3); s++) lines.push(`api.t${t}:${(t + 1) * (s + 1) * (i + 1) * 0.7}|ms`);
+      }
+      send(agg, ...lines);
+      const batch = toWriteBatch(agg.flush(T0 + 10 * (i + 1)));
+      if (recycle) agg.recycleTimers();
+      out.push({
+        keys: batch.timers.keys,
+        stats: [...batch.timers.stats],
+        sketches: batch.timers.sketches.map((s) => s && [...s]),
+      });
+    }
+    return out;
+  }
+
+  it('gives each timer its flushed summary back, cleared: the batches are the same as with new summaries', () => {
+    expect(intervals(true)).toEqual(intervals(false));
+  });
+
+  it('leaves a summary alone once a sample has given its timer a new one', () => {
+    const agg = aggregator();
+    send(agg, 'api.t:5|ms');
+    const first = agg.flush(T0 + 10);
+    send(agg, 'api.t:7|ms');
+    agg.recycleTimers();
+    expect(first.timers.summaries[0]?.n).toBe(1);
+    expect(first.timers.summaries[0]?.sum).toBe(5);
+    expect(agg.flush(T0 + 20).timers.summaries[0]?.sum).toBe(7);
   });
 });

@@ -494,3 +494,22 @@ describe('QuantileSketch.decode of bad bytes', () => {
     }
   }, 30_000);
 });
+
+describe('QuantileSketch.clear', () => {
+  it('leaves a sketch that behaves as a new one, from few samples or from bins', () => {
+    for (const samples of [3, 100]) {
+      const used = new QuantileSketch();
+      for (let i = 1; i <= samples; i++) used.add(i * 1.7);
+      used.add(0);
+      used.clear();
+      expect(used.count).toBe(0);
+      const fresh = new QuantileSketch();
+      for (const v of [0, 2.5, 40, 41, 900]) {
+        used.add(v);
+        fresh.add(v);
+      }
+      expect([...used.encode()]).toEqual([...fresh.encode()]);
+      expect(used.valueAtRank(3)).toBe(fresh.valueAtRank(3));
+    }
+  });
+});

@@ -8,7 +8,7 @@ import {
 import type { FlushBatch, TimedPoint } from './flush-batch.js';
 import { DEFAULT_PREFIX_STATS, type SelfSeries, selfSeries } from './self-series.js';
 import { storedKey } from './stored-key.js';
-import { addSample, emptySummary, type TimerSummary } from './timer-summary.js';
+import { addSample, clearSummary, emptySummary, type TimerSummary } from './timer-summary.js';
 
 /**
  * Per-interval state for every series, with etsy StatsD's semantics. It is the sink the parser writes
@@ -81,7 +81,8 @@ interface GaugeCell {
   stored: string;
 }
 interface TimerCell {
-  summary: TimerSummary;
+  /** null from a flush until a sample comes or recycleTimers() gives the flushed one back. */
+  summary: TimerSummary | null;
   stored: string;
 }
 interface SetCell {
@@ -92,6 +93,9 @@ interface SetCell {
 export class Aggregator implements LineSink {
   private counters = new Map<string, CounterCell>();
   private timers = new Map<string, TimerCell>();
+  /** The timers of the last flush and the summaries it took from them, for recycleTimers(). */
+  private readonly flushedTimers: TimerCell[] = [];
+  private readonly flushedSummaries: TimerSummary[] = [];
   private gauges = new Map<string, GaugeCell>();
   private sets = new Map<string, SetCell>();
   private timed: TimedPoint[] = [];
@@ -143,9 +147,10 @@ export class Aggregator implements LineSink {
     if (cell === undefined) {
       if (!this.admit()) return;
       const named = storedKey('stats.timers.', key);
-      cell = { summary: emptySummary(), stored: named.stored };
+      cell = { summary: null, stored: named.stored };
       this.timers.set(named.key, cell);
     }
+    cell.summary ??= emptySummary();
     addSample(cell.summary, value, sampleRate);
   }
 
@@ -219,6 +224,9 @@ export class Aggregator implements LineSink {
       timed: this.timed,
       events: this.events,
     };
+    // Summaries of an earlier flush that were not recycled stay with that flush's batch.
+    this.flushedTimers.length = 0;
+    this.flushedSummaries.length = 0;
     this.timed = [];
     this.events = [];
 
@@ -239,9 +247,14 @@ export class Aggregator implements LineSink {
     }
     for (const [key, cell] of this.timers) {
       batch.timers.keys.push(cell.stored);
-      batch.timers.summaries.push(cell.summary);
+      const summary = cell.summary ?? emptySummary();
+      batch.timers.summaries.push(summary);
       if (o.deleteTimers) this.timers.delete(key);
-      else cell.summary = emptySummary();
+      else {
+        cell.summary = null;
+        this.flushedTimers.push(cell);
+        this.flushedSummaries.push(summary);
+      }
     }
     for (const [key, cell] of this.gauges) {
       if (o.deleteGauges && cell.ttl < 1 && key !== this.lagKey) {
@@ -264,6 +277,23 @@ export class Aggregator implements LineSink {
     batch.gauges.keys.push(this.names.stat('numStats'));
     batch.gauges.values.push(numStats);
     return batch;
+  }
+
+  /**
+   * The caller is done with the last flush's timer summaries (toWriteBatch copied them): each is cleared
+   * and given back to its series. A flush then makes no new summaries; 30k of them a flush, each living
+   * an interval, reached the old generation and were most of its garbage.
+   */
+  recycleTimers(): void {
+    for (let i = 0; i < this.flushedTimers.length; i++) {
+      const cell = this.flushedTimers[i];
+      if (cell.summary !== null) continue;
+      const summary = this.flushedSummaries[i];
+      clearSummary(summary);
+      cell.summary = summary;
+    }
+    this.flushedTimers.length = 0;
+    this.flushedSummaries.length = 0;
   }
 
   /** The cap counts the series clients create; the collector's own are extra. */

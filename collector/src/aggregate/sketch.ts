@@ -269,6 +269,17 @@ export class QuantileSketch {
     return sketch;
   }
 
+  /** Empties the sketch for another interval; its list of first samples keeps its room. */
+  clear(): void {
+    this.zeroCount = 0;
+    this.bins = EMPTY;
+    this.offset = 0;
+    this.minKey = Number.POSITIVE_INFINITY;
+    this.maxKey = Number.NEGATIVE_INFINITY;
+    this.binTotal = 0;
+    if (this.few !== null) this.few.length = 0;
+  }
+
   /** Moves the first samples' keys into bins, before anything reads or merges bins. */
   private settle(): void {
     const few = this.few;
