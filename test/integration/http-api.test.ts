@@ -33,6 +33,26 @@ describe('HTTP API', () => {
       }
     });
 
+    it('sends a large body (past 1 MB, written out piece by piece) whole, with its length', async () => {
+      // 30 × an hour at 1 s: 108,000 points, also past the size where formatting threads take shares.
+      const query = new URLSearchParams([...Array.from({ length: 30 }, () => ['target', 'stats.gauges.api.level'])]);
+      query.set('from', '-1h');
+      for (const jsonp of ['', 'cb']) {
+        if (jsonp) query.set('jsonp', jsonp);
+        const res = await fetch(`${t.url}/render?${query}`);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+        expect(Buffer.byteLength(text)).toBeGreaterThan(1 << 20);
+        const series = JSON.parse(jsonp ? text.slice(jsonp.length + 1, -1) : text) as GraphiteSeries[];
+        expect(series).toHaveLength(30);
+        for (const s of series) {
+          expect(s.datapoints).toHaveLength(3600);
+          expect(s.datapoints.filter(([v]) => v === 3)).toHaveLength(1);
+        }
+      }
+    });
+
     it('answers a form-encoded POST as Grafana sends it', async () => {
       const body = new URLSearchParams([
         ['target', 'stats.counters.api.web1.hits.count'],

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 // The pool starts real worker threads from the built files.
 import { JsonFormatPool } from '../../collector/dist/query/json-format-pool.js';
-import { formatJson } from '../../collector/dist/query/render-format.js';
+import { formatJson, type JsonBody } from '../../collector/dist/query/render-format.js';
 import type { TimeSeries } from '../../collector/src/query/series.js';
 
 function series(name: string, n: number, value: (i: number) => number): TimeSeries {
@@ -31,6 +31,13 @@ function dashboard(): TimeSeries[] {
   ];
 }
 
+/** The body as one buffer; its stated length must be the pieces' sum. */
+function bytes(body: JsonBody): Buffer {
+  const joined = Buffer.concat(body.pieces);
+  expect(joined.length).toBe(body.length);
+  return joined;
+}
+
 async function until(what: string, check: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!check()) {
@@ -50,22 +57,22 @@ describe('JsonFormatPool', () => {
     pool = new JsonFormatPool({ threads: 2, minPoints: 1 });
     const list = dashboard();
     // The first large body is formatted here while the threads start.
-    expect((await pool.format(list, {})).equals(formatJson(list, {}))).toBe(true);
+    expect(bytes(await pool.format(list, {})).equals(formatJson(list, {}))).toBe(true);
     await until('the formatting threads', () => pool?.running === 2);
     for (const opts of [{}, { noNullPoints: true }, { maxDataPoints: 700 }, { maxDataPoints: 1 }]) {
-      const body = await pool.format(list, opts);
+      const body = bytes(await pool.format(list, opts));
       expect(body.equals(formatJson(list, opts)), JSON.stringify(opts)).toBe(true);
       expect(() => JSON.parse(body.toString())).not.toThrow();
     }
     expect(pool.running).toBe(2);
-    expect((await pool.format([], {})).toString()).toBe('[]');
-    expect((await pool.format([series('a', 0, () => 0)], {})).toString()).toBe('[]');
+    expect(bytes(await pool.format([], {})).toString()).toBe('[]');
+    expect(bytes(await pool.format([series('a', 0, () => 0)], {})).toString()).toBe('[]');
   });
 
   it('keeps small bodies on the caller’s thread and starts no thread for them', async () => {
     pool = new JsonFormatPool({ threads: 1, minPoints: 100_000 });
     const list = dashboard();
-    expect((await pool.format(list, {})).equals(formatJson(list, {}))).toBe(true);
+    expect(bytes(await pool.format(list, {})).equals(formatJson(list, {}))).toBe(true);
     await new Promise((r) => setTimeout(r, 200));
     expect(pool.running).toBe(0);
   });
@@ -85,7 +92,7 @@ describe('JsonFormatPool', () => {
     ];
     const inFlight = pool.format(lopsided, {});
     const closing = pool.close();
-    expect((await inFlight).equals(formatJson(lopsided, {}))).toBe(true);
+    expect(bytes(await inFlight).equals(formatJson(lopsided, {}))).toBe(true);
     await closing;
     expect(pool.running).toBe(0);
 

@@ -5,9 +5,10 @@ import { startWorker, WorkerRpc } from '../worker-rpc.js';
 import type { FormatRequest, Formatted } from './json-format-thread.js';
 import {
   formatJsonObjects,
+  type JsonBody,
   type JsonObjects,
   type JsonSeries,
-  joinJsonObjects,
+  jsonBody,
   jsonParts,
   prepareJson,
   type RenderOptions,
@@ -50,13 +51,13 @@ export class JsonFormatPool {
     return this.workers.filter((w) => w.alive).length;
   }
 
-  async format(series: readonly TimeSeries[], opts: RenderOptions): Promise<Buffer> {
+  async format(series: readonly TimeSeries[], opts: RenderOptions): Promise<JsonBody> {
     const folded = prepareJson(series, opts);
-    if (folded === null) return Buffer.from('[]');
+    if (folded === null) return { pieces: [Buffer.from('[]')], length: 2 };
     const noNullPoints = opts.noNullPoints === true;
     const points = folded.reduce((n, s) => n + s.values.length, 0);
     const workers = points >= this.minPoints ? this.ready() : [];
-    if (workers.length === 0) return joinJsonObjects(folded.length, [formatJsonObjects(folded, noNullPoints)]);
+    if (workers.length === 0) return jsonBody(folded.length, [formatJsonObjects(folded, noNullPoints)]);
 
     const parts = jsonParts(folded, workers.length + 1);
     const asked = workers.map((w, k) => this.ask(w, parts[k + 1] as TimeSeries[], noNullPoints));
@@ -65,7 +66,7 @@ export class JsonFormatPool {
     const theirs = await Promise.all(
       asked.map((p, k) => p.catch(() => formatJsonObjects(parts[k + 1] as TimeSeries[], noNullPoints))),
     );
-    return joinJsonObjects(folded.length, [mine, ...theirs]);
+    return jsonBody(folded.length, [mine, ...theirs]);
   }
 
   async close(): Promise<void> {

@@ -178,11 +178,17 @@ export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: b
   return { bytes: out.finish(), ends };
 }
 
+/** A JSON body as pieces in order, written out as they are rather than copied into one buffer. */
+export interface JsonBody {
+  pieces: Uint8Array[];
+  length: number;
+}
+
 /**
- * One of `parts` formatted objects each: series i's object is in part i % parts.length, at index
- * ⌊i / parts.length⌋ (how jsonParts deals them out). Returns the body `[{…}, {…}]`.
+ * The body `[{…}, {…}]` from `parts` formatted objects each: series i's object is in part i % parts.length,
+ * at index ⌊i / parts.length⌋ (how jsonParts deals them out).
  */
-export function joinJsonObjects(count: number, parts: readonly JsonObjects[]): Buffer {
+export function jsonBody(count: number, parts: readonly JsonObjects[]): JsonBody {
   const pieces: Uint8Array[] = [Buffer.from('[')];
   let length = 2;
   let first = true;
@@ -199,7 +205,7 @@ export function joinJsonObjects(count: number, parts: readonly JsonObjects[]): B
     length += to - from;
   }
   pieces.push(Buffer.from(']'));
-  return Buffer.concat(pieces, length);
+  return { pieces, length };
 }
 
 /** Deals the series out to `n` parts, round robin, so a glob's run of costly series is shared out. */
@@ -228,7 +234,8 @@ export function prepareJson(series: readonly TimeSeries[], opts: RenderOptions):
 export function formatJson(series: readonly TimeSeries[], opts: RenderOptions): Buffer {
   const folded = prepareJson(series, opts);
   if (folded === null) return Buffer.from('[]');
-  return joinJsonObjects(folded.length, [formatJsonObjects(folded, opts.noNullPoints === true)]);
+  const body = jsonBody(folded.length, [formatJsonObjects(folded, opts.noNullPoints === true)]);
+  return Buffer.concat(body.pieces, body.length);
 }
 
 /** Python's repr() of a float, which csv.writer prints: `1.0`, `0.1`, `1e+16`, `1e-05`, `inf`. */

@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { JsonFormatPool } from '../../query/json-format-pool.js';
 import type { QueryEngine } from '../../query/query-engine.js';
 import { QueryError } from '../../query/query-error.js';
+import type { JsonBody } from '../../query/render-format.js';
 import { formatCsv } from '../../query/render-format.js';
 import { parseTime } from '../../query/time.js';
 
@@ -42,6 +44,9 @@ const paramsSchema = {
   },
 } as const;
 
+/** Bodies from this size on are sent as their pieces; below it one copy costs less than a stream. */
+const LARGE_BODY = 1 << 20;
+
 export interface RenderRouteOptions {
   engine: QueryEngine;
   now: () => number;
@@ -66,21 +71,29 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
       maxDataPoints: p.maxDataPoints === undefined ? undefined : Number(p.maxDataPoints),
       noNullPoints: p.noNullPoints !== undefined,
     });
-    if (p.jsonp)
-      return { type: 'text/javascript', body: Buffer.concat([Buffer.from(`${p.jsonp}(`), out, Buffer.from(')')]) };
-    return { type: 'application/json', body: out };
+    if (!p.jsonp) return { type: 'application/json', body: out };
+    const open = Buffer.from(`${p.jsonp}(`);
+    return {
+      type: 'text/javascript',
+      body: { pieces: [open, ...out.pieces, Buffer.from(')')], length: open.length + out.length + 1 },
+    };
   };
 
-  app.get<{ Querystring: RenderParams }>('/render', { schema: { querystring: paramsSchema } }, async (req, reply) => {
-    const out = await handler(req.query, undefined);
-    return reply.type(out.type).send(out.body);
-  });
+  const send = (reply: FastifyReply, out: { type: string; body: string | JsonBody }) => {
+    reply.type(out.type);
+    const { body } = out;
+    if (typeof body === 'string') return reply.send(body);
+    // A large body goes out piece by piece (a series' object each) instead of being copied into one buffer.
+    if (body.pieces.length === 1 || body.length < LARGE_BODY)
+      return reply.send(Buffer.concat(body.pieces, body.length));
+    return reply.header('content-length', body.length).send(Readable.from(body.pieces, { objectMode: false }));
+  };
+  app.get<{ Querystring: RenderParams }>('/render', { schema: { querystring: paramsSchema } }, async (req, reply) =>
+    send(reply, await handler(req.query, undefined)),
+  );
   app.post<{ Querystring: RenderParams; Body: RenderParams }>(
     '/render',
     { schema: { querystring: paramsSchema, body: paramsSchema } },
-    async (req, reply) => {
-      const out = await handler(req.query, req.body);
-      return reply.type(out.type).send(out.body);
-    },
+    async (req, reply) => send(reply, await handler(req.query, req.body)),
   );
 }
