@@ -6,7 +6,7 @@ const out = Buffer.alloc(64);
 
 /** spellDouble's answer, or null where it leaves the value to String(). */
 function spell(v: number): string | null {
-  const end = spellDouble(v, out, 0);
+  const end = spellDouble(Float64Array.of(v), 0, out, 0);
   return end < 0 ? null : out.toString('latin1', 0, end);
 }
 

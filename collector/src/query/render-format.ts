@@ -168,7 +168,7 @@ export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: b
       for (let i = 0; i < values.length; i++) {
         const v = values[i] as number;
         if (noNullPoints && Number.isNaN(v)) continue;
-        out.pair(v, start + i * step, first);
+        out.pairAt(values, i, start + i * step, first);
         first = false;
       }
       out.ascii(']}');
