@@ -259,10 +259,12 @@ export class TagIndex {
       const base = cat.name(n);
       const kind = cat.kind(n);
       const stats = exactName === undefined ? this.stats(kind) : statFor(base, kind, exactName);
+      let row: SeriesRow | null = null;
       for (const stat of stats) {
         const name = leafPath(base, stat);
         if (nameMatchers.every((m) => m.test(name))) {
-          out.push({ n, leaf: { path: `${name}${cat.tags(n)}`, series: cat.row(n), stat } });
+          row ??= cat.row(n);
+          out.push({ n, leaf: { path: `${name}${row.tags}`, series: row, stat } });
         }
       }
     };
