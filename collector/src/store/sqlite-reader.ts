@@ -67,6 +67,7 @@ export interface StoredDashboard {
 /** The read side of the SQLite store, on the main thread; WAL lets it read while the writer thread commits. */
 export class SqliteReader {
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly valueReadsByStep = new Map<number, { chunks: Database.Statement; hot: Database.Statement }>();
 
   static open(path: string): SqliteReader {
     return new SqliteReader(openForRead(path));
@@ -89,16 +90,11 @@ export class SqliteReader {
 
   private readIntoUnlocked(seriesId: number, stepSec: number, start: number, out: Float64Array): void {
     const end = start + out.length * stepSec;
-    const chunks = this.statement(
-      `SELECT start, data FROM ${valueChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
-    );
+    const { chunks, hot } = this.valueReads(stepSec);
     // all() rather than iterate(): a dashboard reads thousands of series of a few rows each, and an
     // iterator's set-up and per-row calls cost as much as the rows.
     const sealed = chunks.raw(true).all(seriesId, start - chunkSpan(stepSec), end) as Array<[number, Uint8Array]>;
     for (const [chunk, data] of sealed) decodeValuesInto(data, out, (chunk - start) / stepSec);
-    const hot = this.statement(
-      `SELECT ts, value FROM ${pointsTable(stepSec)} WHERE series_id = ? AND ts >= ? AND ts < ?`,
-    );
     for (const [ts, v] of hot.raw(true).all(seriesId, start, end) as Array<[number, number]>) {
       out[(ts - start) / stepSec] = v;
     }
@@ -270,6 +266,26 @@ export class SqliteReader {
   /** Runs reads in one WAL snapshot (nested calls join the open one). */
   snapshot<T>(read: () => T): T {
     return this.db.inTransaction ? read() : this.db.transaction(read)();
+  }
+
+  /**
+   * readInto's two statements for a tier, kept by step: it runs per series, thousands of times a render, and
+   * building its SQL to look the statements up by text cost more than the lookup.
+   */
+  private valueReads(stepSec: number): { chunks: Database.Statement; hot: Database.Statement } {
+    let reads = this.valueReadsByStep.get(stepSec);
+    if (!reads) {
+      reads = {
+        chunks: this.db.prepare(
+          `SELECT start, data FROM ${valueChunksTable(stepSec)} WHERE series_id = ? AND start > ? AND start < ? ORDER BY start`,
+        ),
+        hot: this.db.prepare(
+          `SELECT ts, value FROM ${pointsTable(stepSec)} WHERE series_id = ? AND ts >= ? AND ts < ?`,
+        ),
+      };
+      this.valueReadsByStep.set(stepSec, reads);
+    }
+    return reads;
   }
 
   private statement(sql: string): Database.Statement {
