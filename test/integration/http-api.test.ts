@@ -35,7 +35,9 @@ describe('HTTP API', () => {
 
     it('sends a large body (past 1 MB, written out piece by piece) whole, with its length', async () => {
       // 30 × an hour at 1 s: 108,000 points, also past the size where formatting threads take shares.
-      const query = new URLSearchParams([...Array.from({ length: 30 }, () => ['target', 'stats.gauges.api.level'])]);
+      const query = new URLSearchParams(
+        Array.from({ length: 30 }, (): [string, string] => ['target', 'stats.gauges.api.level']),
+      );
       query.set('from', '-1h');
       for (const jsonp of ['', 'cb']) {
         if (jsonp) query.set('jsonp', jsonp);
