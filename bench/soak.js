@@ -39,7 +39,7 @@ try {
     rate,
     names,
     nodeArgs,
-    env: { MALLOC_ARENA_MAX: '2' },
+    env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
     log: (line) => console.log(line),
   });
   const verdict = {
