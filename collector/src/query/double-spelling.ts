@@ -25,10 +25,14 @@ const u32 = new Uint32Array(f64.buffer);
 /** Index of the high word in u32: 1 on little-endian machines. */
 const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
-/** The digits being written, least significant first. */
+/** The digits being written (ASCII), least significant first. */
 const DIGITS = new Uint8Array(20);
-/** 00, 01, …, 99 as digit values: PAIRS[2d] is d's tens, PAIRS[2d + 1] its units. */
-const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+/** '00', '01', …, '99' as ASCII: ASCII_PAIRS[2d] is d's tens digit, ASCII_PAIRS[2d + 1] its units. */
+export const ASCII_PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10),
+);
 
 /**
  * Writes the spelling of v = values[i] at `pos` and returns the position after it, or -1 (nothing written)
@@ -143,8 +147,8 @@ function write(negative: boolean, hi8: number, lo8: number, k: number, out: Uint
     for (let i = 0; i < 4; i++) {
       const q = (x / 100) | 0;
       const d = (x - q * 100) << 1;
-      DIGITS[n++] = PAIRS[d + 1] as number;
-      DIGITS[n++] = PAIRS[d] as number;
+      DIGITS[n++] = ASCII_PAIRS[d + 1] as number;
+      DIGITS[n++] = ASCII_PAIRS[d] as number;
       x = q;
     }
     x = high;
@@ -152,15 +156,15 @@ function write(negative: boolean, hi8: number, lo8: number, k: number, out: Uint
   while (x >= 10) {
     const q = (x / 100) | 0;
     const d = (x - q * 100) << 1;
-    DIGITS[n++] = PAIRS[d + 1] as number;
-    DIGITS[n++] = PAIRS[d] as number;
+    DIGITS[n++] = ASCII_PAIRS[d + 1] as number;
+    DIGITS[n++] = ASCII_PAIRS[d] as number;
     x = q;
   }
-  if (x > 0 || n === 0) DIGITS[n++] = x;
+  if (x > 0 || n === 0) DIGITS[n++] = 0x30 + x;
 
   let first = 0;
   let frac = k;
-  while (frac > 0 && first < n - 1 && DIGITS[first] === 0) {
+  while (frac > 0 && first < n - 1 && DIGITS[first] === 0x30) {
     first++;
     frac--;
   }
@@ -171,13 +175,13 @@ function write(negative: boolean, hi8: number, lo8: number, k: number, out: Uint
     out[p++] = 0x30;
     out[p++] = 0x2e;
     for (let z = intDigits; z < 0; z++) out[p++] = 0x30;
-    for (let i = n - 1; i >= first; i--) out[p++] = 0x30 + (DIGITS[i] as number);
+    for (let i = n - 1; i >= first; i--) out[p++] = DIGITS[i] as number;
     return p;
   }
-  for (let i = n - 1; i >= k; i--) out[p++] = 0x30 + (DIGITS[i] as number);
+  for (let i = n - 1; i >= k; i--) out[p++] = DIGITS[i] as number;
   if (frac > 0) {
     out[p++] = 0x2e;
-    for (let i = k - 1; i >= first; i--) out[p++] = 0x30 + (DIGITS[i] as number);
+    for (let i = k - 1; i >= first; i--) out[p++] = DIGITS[i] as number;
   }
   return p;
 }

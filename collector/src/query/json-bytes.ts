@@ -1,14 +1,8 @@
 import { ByteWriter } from '../byte-writer.js';
-import { spellDouble } from './double-spelling.js';
+import { ASCII_PAIRS, spellDouble } from './double-spelling.js';
 
 /** Room for one `, [value, ts]`: the longest String(number) is 24 characters, a safe integer 17. */
 const PAIR_BYTES = 64;
-
-/** '00', '01', …, '99' as ASCII: ASCII_PAIRS[2d] is d's tens digit, ASCII_PAIRS[2d + 1] its units. */
-const ASCII_PAIRS = Uint8Array.from(
-  { length: 200 },
-  (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10),
-);
 
 /** The decimal digits of 0 ≤ x < 2^31, by comparisons. */
 function int32Digits(x: number): number {
