@@ -6,8 +6,9 @@ export class ByteWriter {
   protected buf: Buffer;
   protected pos = 0;
 
-  constructor(initialBytes = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  /** Starts with `initial` bytes of room, or in the given buffer (one kept for reuse). */
+  constructor(initial: number | Buffer = 1 << 16) {
+    this.buf = typeof initial === 'number' ? Buffer.allocUnsafe(initial) : initial;
   }
 
   get length(): number {

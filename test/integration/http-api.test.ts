@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphiteSeries, startTestCollector, type TestCollector, total } from '../support/collector.js';
 
@@ -57,6 +58,49 @@ describe('HTTP API', () => {
           expect(s.datapoints).toEqual(series[0]?.datapoints);
         }
       }
+    });
+
+    it('sends a large body whole while a slow client holds it and others are answered meanwhile', async () => {
+      // Large bodies are written into buffers the collector keeps, and sent from them: one given back before
+      // its body was sent would be overwritten by the next body. Counters (2 once, 0 in every flush since)
+      // and gauges (3 throughout) make bodies of different values.
+      const large = (target: string, n: number) => {
+        const query = new URLSearchParams(Array.from({ length: n }, (): [string, string] => ['target', target]));
+        query.set('from', '-1h');
+        return `${t.url}/render?${query}`;
+      };
+      const check = (body: unknown, n: number, values: number[]) => {
+        const series = body as GraphiteSeries[];
+        expect(series).toHaveLength(n);
+        for (const s of series) {
+          expect(s.datapoints).toHaveLength(3600);
+          expect(s.datapoints.every(([v]) => v === null || values.includes(v))).toBe(true);
+          expect(s.datapoints).toEqual(series[0]?.datapoints);
+        }
+      };
+      // ~11 MB, far past what the kernel buffers for a client that doesn't read: most of it waits in the
+      // collector until the client reads on.
+      const slow = await new Promise<http.IncomingMessage>((resolve, reject) =>
+        http.get(large('stats.gauges.api.level', 200), resolve).on('error', reject),
+      );
+      slow.pause();
+      await new Promise((r) => setTimeout(r, 200));
+      // A client that goes away mid-body.
+      const cut = new AbortController();
+      const res = await fetch(large('stats.counters.api.web2.hits.count', 150), { signal: cut.signal });
+      await res.body?.getReader().read();
+      cut.abort();
+      for (let round = 0; round < 2; round++) {
+        const bodies = await Promise.all(
+          [150, 120].map(async (n) => (await fetch(large('stats.counters.api.web2.hits.count', n))).json()),
+        );
+        check(bodies[0], 150, [0, 2]);
+        check(bodies[1], 120, [0, 2]);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of slow) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).length).toBe(Number(slow.headers['content-length']));
+      check(JSON.parse(Buffer.concat(chunks).toString()), 200, [3]);
     });
 
     it('answers a form-encoded POST as Grafana sends it', async () => {

@@ -69,6 +69,34 @@ describe('JsonFormatPool', () => {
     expect(bytes(await pool.format([series('a', 0, () => 0)], {})).toString()).toBe('[]');
   });
 
+  it('writes large bodies into kept buffers, which come back only when the body is released', async () => {
+    pool = new JsonFormatPool({ threads: 1, minPoints: 1 });
+    const list = dashboard();
+    const other = list.map((s) => ({ ...s, values: s.values.map((v) => v * 3 + 0.25) }));
+    await pool.format(list, {});
+    await until('the formatting thread', () => pool?.running === 1);
+    expect(pool.keptBytes).toBe(0);
+    // Two bodies held at once write into different buffers: neither overwrites the other.
+    const first = await pool.format(list, {});
+    const second = await pool.format(other, {});
+    expect(bytes(first).equals(formatJson(list, {}))).toBe(true);
+    expect(bytes(second).equals(formatJson(other, {}))).toBe(true);
+    first.release();
+    const kept = pool.keptBytes;
+    expect(kept).toBeGreaterThan(0);
+    // Released twice: nothing more comes back.
+    first.release();
+    expect(pool.keptBytes).toBe(kept);
+    // The next body takes the released buffers; the one still held is untouched.
+    const third = await pool.format(other, { noNullPoints: true });
+    expect(pool.keptBytes).toBe(0);
+    expect(bytes(third).equals(formatJson(other, { noNullPoints: true }))).toBe(true);
+    expect(bytes(second).equals(formatJson(other, {}))).toBe(true);
+    second.release();
+    third.release();
+    expect(pool.keptBytes).toBeGreaterThan(kept);
+  });
+
   it('keeps small bodies on the caller’s thread and starts no thread for them', async () => {
     pool = new JsonFormatPool({ threads: 1, minPoints: 100_000 });
     const list = dashboard();
@@ -99,7 +127,10 @@ describe('JsonFormatPool', () => {
     pool = new JsonFormatPool({ threads: 1, minPoints: 1, idleMs: 300 });
     await pool.format(list, {});
     await until('the formatting thread', () => pool?.running === 1);
+    (await pool.format(list, {})).release();
+    expect(pool.keptBytes).toBeGreaterThan(0);
     await until('the idle thread to stop', () => pool?.running === 0);
+    expect(pool.keptBytes).toBe(0);
     // And the next large body starts it again.
     await pool.format(list, {});
     await until('the thread to start again', () => pool?.running === 1);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { BufferPool } from '../buffer-pool.js';
 import { WORKER_RESOURCE_LIMITS } from '../thread-limits.js';
 import { startWorker, WorkerRpc } from '../worker-rpc.js';
 import type { FormatRequest, Formatted } from './json-format-thread.js';
@@ -9,6 +10,7 @@ import {
   type JsonObjects,
   type JsonSeries,
   jsonBody,
+  jsonObjectsBytes,
   jsonParts,
   prepareJson,
   type RenderOptions,
@@ -20,9 +22,20 @@ export interface JsonFormatPoolOptions {
   threads?: number;
   /** Bodies with fewer points are formatted on the caller's thread: a thread's round trip costs ~1 ms. */
   minPoints?: number;
-  /** Threads unused this long are stopped, so a collector nobody graphs at full resolution keeps no isolate. */
+  /**
+   * Threads unused this long are stopped, and the kept buffers dropped, so a collector nobody graphs at
+   * full resolution keeps no isolate and no large buffers.
+   */
   idleMs?: number;
 }
+
+/** A body whose bytes may be in the pool's buffers: release() gives them back once it has been sent. */
+export interface PooledBody extends JsonBody {
+  release(): void;
+}
+
+/** Free buffers kept between bodies: a raw 24 h render of 100 series writes ~30 MB of room. */
+const KEPT_BYTES = 64 << 20;
 
 /**
  * /render's JSON bodies, large ones formatted across threads. Spelling numbers is most of a raw 24 h render
@@ -35,6 +48,7 @@ export class JsonFormatPool {
   private readonly threads: number;
   private readonly minPoints: number;
   private readonly idleMs: number;
+  private readonly buffers = new BufferPool(KEPT_BYTES);
   private workers: Array<WorkerRpc<Formatted>> = [];
   private starting: Promise<void> | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -51,22 +65,39 @@ export class JsonFormatPool {
     return this.workers.filter((w) => w.alive).length;
   }
 
-  async format(series: readonly TimeSeries[], opts: RenderOptions): Promise<JsonBody> {
+  /** Bytes of free buffers kept for the next large body (tests watch it). */
+  get keptBytes(): number {
+    return this.buffers.held;
+  }
+
+  async format(series: readonly TimeSeries[], opts: RenderOptions): Promise<PooledBody> {
     const folded = prepareJson(series, opts);
-    if (folded === null) return { pieces: [Buffer.from('[]')], length: 2 };
+    if (folded === null) return { pieces: [Buffer.from('[]')], length: 2, release: () => {} };
     const noNullPoints = opts.noNullPoints === true;
     const points = folded.reduce((n, s) => n + s.values.length, 0);
-    const workers = points >= this.minPoints ? this.ready() : [];
-    if (workers.length === 0) return jsonBody(folded.length, [formatJsonObjects(folded, noNullPoints)]);
+    if (points < this.minPoints) {
+      return { ...jsonBody(folded.length, [formatJsonObjects(folded, noNullPoints)]), release: () => {} };
+    }
 
+    const workers = this.ready();
     const parts = jsonParts(folded, workers.length + 1);
+    const here = (share: readonly TimeSeries[]) =>
+      formatJsonObjects(share, noNullPoints, Buffer.from(this.buffers.take(jsonObjectsBytes(share))));
     const asked = workers.map((w, k) => this.ask(w, parts[k + 1] as TimeSeries[], noNullPoints));
     // The caller's thread takes the first share while the others work.
-    const mine = formatJsonObjects(parts[0] as TimeSeries[], noNullPoints);
-    const theirs = await Promise.all(
-      asked.map((p, k) => p.catch(() => formatJsonObjects(parts[k + 1] as TimeSeries[], noNullPoints))),
-    );
-    return jsonBody(folded.length, [mine, ...theirs]);
+    const mine = here(parts[0] as TimeSeries[]);
+    const theirs = await Promise.all(asked.map((p, k) => p.catch(() => here(parts[k + 1] as TimeSeries[]))));
+    const written = [mine, ...theirs];
+    let released = false;
+    return {
+      ...jsonBody(folded.length, written),
+      release: () => {
+        // Once only: a second release could hand back a buffer another body has taken since.
+        if (released) return;
+        released = true;
+        for (const part of written) this.buffers.give(part.bytes.buffer as ArrayBuffer);
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -75,6 +106,7 @@ export class JsonFormatPool {
     await this.stop();
   }
 
+  /** A share formatted by thread w, into one of the pool's buffers, which moves there and back. */
   private ask(w: WorkerRpc<Formatted>, share: readonly TimeSeries[], noNullPoints: boolean): Promise<JsonObjects> {
     // Copies of the values, moved rather than cloned: the series may be views into buffers the caller keeps.
     const series: JsonSeries[] = share.map((s) => ({
@@ -84,8 +116,9 @@ export class JsonFormatPool {
       step: s.step,
       values: s.values.slice(),
     }));
-    const transfer = series.map((s) => s.values.buffer as ArrayBuffer);
-    return w.request((id): FormatRequest => ({ type: 'format', id, series, noNullPoints }), transfer);
+    const buffer = this.buffers.take(jsonObjectsBytes(series));
+    const transfer = [buffer, ...series.map((s) => s.values.buffer as ArrayBuffer)];
+    return w.request((id): FormatRequest => ({ type: 'format', id, series, noNullPoints, buffer }), transfer);
   }
 
   /** The threads ready now; starts them (for the next body) if there are none. */
@@ -128,6 +161,7 @@ export class JsonFormatPool {
   private async stop(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
+    this.buffers.clear();
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
 }

@@ -11,6 +11,8 @@ export interface FormatRequest {
   id: number;
   series: JsonSeries[];
   noNullPoints: boolean;
+  /** Where to write (the caller's, moved here and back); a share that outgrows it gets a buffer of its own. */
+  buffer: ArrayBuffer;
 }
 
 export interface Formatted {
@@ -25,10 +27,9 @@ if (port === null) throw new Error('json-format-thread runs as a worker thread')
 
 port.on('message', (m: FormatRequest) => {
   try {
-    const { bytes, ends } = formatJsonObjects(m.series, m.noNullPoints);
-    // A large body has an ArrayBuffer of its own, which moves instead of being copied; a small one may
-    // sit in Buffer's shared pool, which must not.
-    const own = bytes.byteLength > 8192 && bytes.byteOffset === 0;
+    const { bytes, ends } = formatJsonObjects(m.series, m.noNullPoints, Buffer.from(m.buffer));
+    // The bytes' buffer moves back instead of being copied, unless it is a slab of Buffer's shared pool.
+    const own = bytes.buffer.byteLength > Buffer.poolSize;
     const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends };
     port.postMessage(
       reply,

@@ -152,13 +152,21 @@ export interface JsonObjects {
 }
 
 /**
- * `, {"target": …, "tags": {…}, "datapoints": [[v, t], …]}` per series, with Python's separators. NaN → null,
- * ±Infinity → ±1e9999. noNullPoints drops null points and series left with none.
+ * Room for formatJsonObjects' output, sized up front for the longest common point,
+ * `, [-57.38271940302149, 1796322880]` (36 bytes): growing a 20 MB body by doubling copies it into fresh
+ * pages, while room never written to costs nothing (allocUnsafe).
  */
-export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: boolean): JsonObjects {
-  // Sized up front for the longest common point, `, [-57.38271940302149, 1796322880]` (36 bytes): growing a
-  // 20 MB body by doubling copies it into fresh pages, while room never written to costs nothing (allocUnsafe).
-  const out = new JsonBytes(series.reduce((n, s) => n + 256 + s.values.length * 36, 16));
+export function jsonObjectsBytes(series: readonly JsonSeries[]): number {
+  return series.reduce((n, s) => n + 256 + s.values.length * 36, 16);
+}
+
+/**
+ * `, {"target": …, "tags": {…}, "datapoints": [[v, t], …]}` per series, with Python's separators. NaN → null,
+ * ±Infinity → ±1e9999. noNullPoints drops null points and series left with none. Written into `into` when
+ * given (and while it has room).
+ */
+export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: boolean, into?: Buffer): JsonObjects {
+  const out = new JsonBytes(into ?? jsonObjectsBytes(series));
   const ends = new Uint32Array(series.length);
   series.forEach((s, k) => {
     const { values, start, step } = s;

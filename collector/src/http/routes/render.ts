@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { JsonFormatPool } from '../../query/json-format-pool.js';
+import { JsonFormatPool, type PooledBody } from '../../query/json-format-pool.js';
 import type { QueryEngine } from '../../query/query-engine.js';
 import { QueryError } from '../../query/query-error.js';
-import type { JsonBody } from '../../query/render-format.js';
 import { formatCsv } from '../../query/render-format.js';
 import { parseTime } from '../../query/time.js';
 
@@ -75,17 +74,22 @@ export function renderRoutes(app: FastifyInstance, opts: RenderRouteOptions): vo
     const open = Buffer.from(`${p.jsonp}(`);
     return {
       type: 'text/javascript',
-      body: { pieces: [open, ...out.pieces, Buffer.from(')')], length: open.length + out.length + 1 },
+      body: { ...out, pieces: [open, ...out.pieces, Buffer.from(')')], length: open.length + out.length + 1 },
     };
   };
 
-  const send = (reply: FastifyReply, out: { type: string; body: string | JsonBody }) => {
+  const send = (reply: FastifyReply, out: { type: string; body: string | PooledBody }) => {
     reply.type(out.type);
     const { body } = out;
     if (typeof body === 'string') return reply.send(body);
+    if (body.pieces.length === 1 || body.length < LARGE_BODY) {
+      const joined = Buffer.concat(body.pieces, body.length);
+      body.release();
+      return reply.send(joined);
+    }
     // A large body goes out piece by piece (a series' object each) instead of being copied into one buffer.
-    if (body.pieces.length === 1 || body.length < LARGE_BODY)
-      return reply.send(Buffer.concat(body.pieces, body.length));
+    // Its buffers go back to the pool once the response is done with them: sent, or its connection gone.
+    reply.raw.once('close', body.release);
     return reply.header('content-length', body.length).send(Readable.from(body.pieces, { objectMode: false }));
   };
   app.get<{ Querystring: RenderParams }>('/render', { schema: { querystring: paramsSchema } }, async (req, reply) =>
