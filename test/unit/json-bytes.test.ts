@@ -44,4 +44,46 @@ describe('JsonBytes', () => {
     expect(out.length).toBe(expected.join('').length);
     expect(out.finish().toString('latin1')).toBe(expected.join(''));
   });
+
+  it('writes a series’ datapoints as pairs would be written, for every time and value shape', () => {
+    // What pairAt writes one point at a time, skipping nulls as noNullPoints asks.
+    const pairs = (values: Float64Array, start: number, step: number, noNullPoints: boolean) => {
+      const out = new JsonBytes(3);
+      let first = true;
+      values.forEach((v, i) => {
+        if (noNullPoints && Number.isNaN(v)) return;
+        out.pairAt(values, i, start + i * step, first);
+        first = false;
+      });
+      return out.finish().toString('latin1');
+    };
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 120 }),
+      fc.integer({ min: -(2 ** 31), max: 2 ** 32 }),
+      fc.double({ noDefaultInfinity: true }),
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 2 ** 31 - 1, 2 ** 31, 0.5),
+    );
+    // Times from 0 (no digits above the last four) past 10,000-second boundaries, up to 2^31 and beyond
+    // it or off whole seconds (the general path), at steps short and long.
+    const start = fc.oneof(
+      fc.integer({ min: 0, max: 30_000 }),
+      fc.integer({ min: 1_796_000_000, max: 2 ** 31 - 1 }),
+      fc.constantFrom(2 ** 31 + 10, 1_796_000_000.5, 9_990),
+    );
+    const step = fc.constantFrom(1, 7, 10, 60, 600, 9_999, 10_000, 21_600, 86_400, 0.5);
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 60 }), start, step, fc.boolean(), (list, t0, dt, noNulls) => {
+        const values = Float64Array.from(list);
+        const out = new JsonBytes(3);
+        out.datapoints(values, t0, dt, noNulls);
+        return out.finish().toString('latin1') === pairs(values, t0, dt, noNulls);
+      }),
+      { numRuns: 20_000 },
+    );
+    // A day at 10 s across many 10,000-second boundaries, every count from 0 to 99.
+    const day = Float64Array.from({ length: 8640 }, (_, i) => (i * 37) % 100);
+    const out = new JsonBytes(16);
+    out.datapoints(day, 1_796_001_230, 10, false);
+    expect(out.finish().toString('latin1')).toBe(pairs(day, 1_796_001_230, 10, false));
+  });
 });

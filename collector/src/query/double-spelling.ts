@@ -25,9 +25,6 @@ const u32 = new Uint32Array(f64.buffer);
 /** Index of the high word in u32: 1 on little-endian machines. */
 const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
-/** The digits being written (ASCII), least significant first. */
-const DIGITS = new Uint8Array(20);
-
 /** '00', '01', …, '99' as ASCII: ASCII_PAIRS[2d] is d's tens digit, ASCII_PAIRS[2d + 1] its units. */
 export const ASCII_PAIRS = Uint8Array.from(
   { length: 200 },
@@ -131,7 +128,7 @@ function readsBack(low: number, r: number, unit: number, sign: number, ds: numbe
 
 /**
  * Writes ±(high · 10^8 + low) · 10^−k in plain decimal notation, without trailing zeros: `0.00125`,
- * `57.3`. low may be 10^8 (a carry into high).
+ * `57.3`, `506`. low may be 10^8 (a carry into high).
  */
 function write(negative: boolean, hi8: number, lo8: number, k: number, out: Uint8Array, pos: number): number {
   let high = hi8;
@@ -140,48 +137,47 @@ function write(negative: boolean, hi8: number, lo8: number, k: number, out: Uint
     low -= 1e8;
     high++;
   }
-  // Two digits per division, from a table.
-  let n = 0;
-  let x = low;
-  if (high > 0) {
-    for (let i = 0; i < 4; i++) {
-      const q = (x / 100) | 0;
-      const d = (x - q * 100) << 1;
-      DIGITS[n++] = ASCII_PAIRS[d + 1] as number;
-      DIGITS[n++] = ASCII_PAIRS[d] as number;
-      x = q;
-    }
-    x = high;
-  }
-  while (x >= 10) {
-    const q = (x / 100) | 0;
-    const d = (x - q * 100) << 1;
-    DIGITS[n++] = ASCII_PAIRS[d + 1] as number;
-    DIGITS[n++] = ASCII_PAIRS[d] as number;
-    x = q;
-  }
-  if (x > 0 || n === 0) DIGITS[n++] = 0x30 + x;
-
-  let first = 0;
-  let frac = k;
-  while (frac > 0 && first < n - 1 && DIGITS[first] === 0x30) {
-    first++;
-    frac--;
-  }
+  // m = high · 10^8 + low has 17 digits, or 18 where rounding carried it to 10^17.
+  const n = high >= 1e9 ? 18 : 17;
+  const intDigits = n - k;
   let p = pos;
   if (negative) out[p++] = 0x2d;
-  const intDigits = n - k;
   if (intDigits <= 0) {
     out[p++] = 0x30;
     out[p++] = 0x2e;
     for (let z = intDigits; z < 0; z++) out[p++] = 0x30;
-    for (let i = n - 1; i >= first; i--) out[p++] = DIGITS[i] as number;
-    return p;
+    writeDigits(high, low, n, out, p);
+    p += n;
+  } else {
+    // The digits go one place right, then the integer digits move back over the gap and the point follows.
+    writeDigits(high, low, n, out, p + 1);
+    for (let i = p; i < p + intDigits; i++) out[i] = out[i + 1] as number;
+    out[p + intDigits] = 0x2e;
+    p += n + 1;
   }
-  for (let i = n - 1; i >= k; i--) out[p++] = DIGITS[i] as number;
-  if (frac > 0) {
-    out[p++] = 0x2e;
-    for (let i = k - 1; i >= first; i--) out[p++] = DIGITS[i] as number;
-  }
+  while (out[p - 1] === 0x30) p--;
+  if (out[p - 1] === 0x2e) p--;
   return p;
+}
+
+/** The n digits of high · 10^8 + low (high < 2^31) at out[p…p + n), two per division, from the right. */
+function writeDigits(high: number, low: number, n: number, out: Uint8Array, p: number): void {
+  let q = p + n;
+  let x = low;
+  for (let i = 0; i < 4; i++) {
+    const y = (x / 100) | 0;
+    const d = (x - y * 100) << 1;
+    out[--q] = ASCII_PAIRS[d + 1] as number;
+    out[--q] = ASCII_PAIRS[d] as number;
+    x = y;
+  }
+  x = high;
+  while (q > p + 1) {
+    const y = (x / 100) | 0;
+    const d = (x - y * 100) << 1;
+    out[--q] = ASCII_PAIRS[d + 1] as number;
+    out[--q] = ASCII_PAIRS[d] as number;
+    x = y;
+  }
+  if (q > p) out[--q] = 0x30 + x;
 }

@@ -172,13 +172,7 @@ export function formatJsonObjects(series: readonly JsonSeries[], noNullPoints: b
     const { values, start, step } = s;
     if (!noNullPoints || values.some((v) => !Number.isNaN(v))) {
       out.ascii(`, {"target": ${jsonString(s.name)}, "tags": ${jsonTags(s)}, "datapoints": [`);
-      let first = true;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] as number;
-        if (noNullPoints && Number.isNaN(v)) continue;
-        out.pairAt(values, i, start + i * step, first);
-        first = false;
-      }
+      out.datapoints(values, start, step, noNullPoints);
       out.ascii(']}');
     }
     ends[k] = out.length;
