@@ -106,19 +106,31 @@ export class JsonFormatPool {
     await this.stop();
   }
 
-  /** A share formatted by thread w, into one of the pool's buffers, which moves there and back. */
-  private ask(w: WorkerRpc<Formatted>, share: readonly TimeSeries[], noNullPoints: boolean): Promise<JsonObjects> {
-    // Copies of the values, moved rather than cloned: the series may be views into buffers the caller keeps.
-    const series: JsonSeries[] = share.map((s) => ({
-      name: s.name,
-      tags: s.tags,
-      start: s.start,
-      step: s.step,
-      values: s.values.slice(),
-    }));
+  /**
+   * A share formatted by thread w, into one of the pool's buffers. Its values go in another, copied out of
+   * the series (they may be views into buffers the caller keeps); both move there and back.
+   */
+  private async ask(
+    w: WorkerRpc<Formatted>,
+    share: readonly TimeSeries[],
+    noNullPoints: boolean,
+  ): Promise<JsonObjects> {
+    const points = share.reduce((n, s) => n + s.values.length, 0);
+    const all = new Float64Array(this.buffers.take(points * Float64Array.BYTES_PER_ELEMENT), 0, points);
+    let at = 0;
+    const series: JsonSeries[] = share.map((s) => {
+      const values = all.subarray(at, at + s.values.length);
+      values.set(s.values);
+      at += s.values.length;
+      return { name: s.name, tags: s.tags, start: s.start, step: s.step, values };
+    });
     const buffer = this.buffers.take(jsonObjectsBytes(series));
-    const transfer = [buffer, ...series.map((s) => s.values.buffer as ArrayBuffer)];
-    return w.request((id): FormatRequest => ({ type: 'format', id, series, noNullPoints, buffer }), transfer);
+    const done = await w.request(
+      (id): FormatRequest => ({ type: 'format', id, series, noNullPoints, buffer }),
+      [buffer, all.buffer as ArrayBuffer],
+    );
+    this.buffers.give(done.values);
+    return done;
   }
 
   /** The threads ready now; starts them (for the next body) if there are none. */

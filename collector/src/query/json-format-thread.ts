@@ -20,6 +20,8 @@ export interface Formatted {
   id: number;
   bytes: Uint8Array;
   ends: Uint32Array;
+  /** The request's values' buffer, handed back for reuse. */
+  values: ArrayBuffer;
 }
 
 const port = parentPort;
@@ -30,11 +32,11 @@ port.on('message', (m: FormatRequest) => {
     const { bytes, ends } = formatJsonObjects(m.series, m.noNullPoints, Buffer.from(m.buffer));
     // The bytes' buffer moves back instead of being copied, unless it is a slab of Buffer's shared pool.
     const own = bytes.buffer.byteLength > Buffer.poolSize;
-    const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends };
-    port.postMessage(
-      reply,
-      own ? [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer] : [ends.buffer as ArrayBuffer],
-    );
+    // The series' values are views into one buffer.
+    const values = (m.series[0]?.values.buffer ?? new ArrayBuffer(0)) as ArrayBuffer;
+    const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends, values };
+    const moved = [ends.buffer as ArrayBuffer, values];
+    port.postMessage(reply, own ? [bytes.buffer as ArrayBuffer, ...moved] : moved);
   } catch (err) {
     port.postMessage({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
   }
