@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseTimerStat } from '../collector/dist/aggregate/timer-stats.js';
 import { get } from './lib/http.js';
-import { startTrendline } from './lib/receivers.js';
+import { AS_NPM_START, startTrendline } from './lib/receivers.js';
 import { median, percentile, rng } from './lib/stats.js';
 import {
   makeBatch,
@@ -221,7 +221,7 @@ export async function run(ctx) {
   ctx.log(`render: dataset built in ${Math.round(dataset.builtInMs ?? 0)} ms`);
   const runs = [];
   for (let r = 1; r <= ctx.runs; r++) {
-    const collector = await startTrendline({ dir, db, flushInterval: '10s', retention: RETENTION });
+    const collector = await startTrendline({ dir, db, flushInterval: '10s', retention: RETENTION, ...AS_NPM_START });
     try {
       const timed = await timeQueries(collector.httpPort, ctx);
       timed.floorMs = readFloorMs(db);
@@ -255,6 +255,7 @@ export async function run(ctx) {
     title,
     rows,
     notes: [
+      'the collector runs as `npm start` runs it (MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=131072, --max-semi-space-size=4)',
       `per run and query: 3 warm-ups, then ${ctx.quick ? 10 : REQUESTS} timed requests (at least 5, at most ~20 s); p99 is the median over runs of each run's p99; retention ${RETENTION}`,
     ],
     raw: { dataset, runs },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AS_NPM_START } from './lib/receivers.js';
 import { soak } from './lib/soak.js';
 
 /**
@@ -32,14 +33,14 @@ const dir = mkdtempSync(join(os.tmpdir(), 'trendline-soak-'));
 try {
   const cpuProf = values['cpu-prof'];
   // The collector runs as `npm start` runs it (package.json), so its memory is what a user's would be.
-  const nodeArgs = ['--max-semi-space-size=4', ...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [])];
+  const nodeArgs = [...AS_NPM_START.nodeArgs, ...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [])];
   const result = await soak({
     dir,
     durationMs: minutes * 60_000,
     rate,
     names,
     nodeArgs,
-    env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
+    env: AS_NPM_START.env,
     log: (line) => console.log(line),
   });
   const verdict = {

@@ -15,6 +15,12 @@ const CLI = `${ROOT}collector/dist/cli/main.js`;
 const ETSY = `${ROOT}node_modules/statsd/stats.js`;
 const CHILD = new URL('./collector-child.js', import.meta.url);
 
+/** How package.json's start script runs the collector: pass these to startTrendline to measure what users run. */
+export const AS_NPM_START = {
+  env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
+  nodeArgs: ['--max-semi-space-size=4'],
+};
+
 /**
  * Trendline's collector via its CLI; count() is metrics_received from /health. With `probe`, the same flags
  * go to collector-child.js instead, which also reports event-loop stalls and memory (probe()).
