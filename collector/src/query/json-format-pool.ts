@@ -95,7 +95,7 @@ export class JsonFormatPool {
         // Once only: a second release could hand back a buffer another body has taken since.
         if (released) return;
         released = true;
-        for (const part of written) this.buffers.give(part.bytes.buffer as ArrayBuffer);
+        for (const part of written) this.buffers.give(part.bytes.buffer);
       },
     };
   }
@@ -108,7 +108,7 @@ export class JsonFormatPool {
 
   /**
    * A share formatted by thread w, into one of the pool's buffers. Its values go in another, copied out of
-   * the series (they may be views into buffers the caller keeps); both move there and back.
+   * the series (they may be views into buffers the caller keeps).
    */
   private async ask(
     w: WorkerRpc<Formatted>,
@@ -116,21 +116,22 @@ export class JsonFormatPool {
     noNullPoints: boolean,
   ): Promise<JsonObjects> {
     const points = share.reduce((n, s) => n + s.values.length, 0);
-    const all = new Float64Array(this.buffers.take(points * Float64Array.BYTES_PER_ELEMENT), 0, points);
+    const values = this.buffers.take(points * Float64Array.BYTES_PER_ELEMENT);
+    const all = new Float64Array(values, 0, points);
     let at = 0;
     const series: JsonSeries[] = share.map((s) => {
-      const values = all.subarray(at, at + s.values.length);
-      values.set(s.values);
+      const view = all.subarray(at, at + s.values.length);
+      view.set(s.values);
       at += s.values.length;
-      return { name: s.name, tags: s.tags, start: s.start, step: s.step, values };
+      return { name: s.name, tags: s.tags, start: s.start, step: s.step, values: view };
     });
     const buffer = this.buffers.take(jsonObjectsBytes(series));
-    const done = await w.request(
-      (id): FormatRequest => ({ type: 'format', id, series, noNullPoints, buffer }),
-      [buffer, all.buffer as ArrayBuffer],
-    );
-    this.buffers.give(done.values);
-    return done;
+    const done = await w.request((id): FormatRequest => ({ type: 'format', id, series, noNullPoints, buffer }), []);
+    this.buffers.give(values);
+    // Bytes in the shared buffer are viewed through this thread's handle on it, the one release() gives back.
+    const { bytes, ends } = done;
+    if (!(bytes.buffer instanceof SharedArrayBuffer)) return { bytes, ends };
+    return { bytes: new Uint8Array(buffer, bytes.byteOffset, bytes.byteLength), ends };
   }
 
   /** The threads ready now; starts them (for the next body) if there are none. */

@@ -11,8 +11,8 @@ export interface FormatRequest {
   id: number;
   series: JsonSeries[];
   noNullPoints: boolean;
-  /** Where to write (the caller's, moved here and back); a share that outgrows it gets a buffer of its own. */
-  buffer: ArrayBuffer;
+  /** Where to write (shared with the caller); a share that outgrows it gets a buffer of its own. */
+  buffer: SharedArrayBuffer;
 }
 
 export interface Formatted {
@@ -20,8 +20,6 @@ export interface Formatted {
   id: number;
   bytes: Uint8Array;
   ends: Uint32Array;
-  /** The request's values' buffer, handed back for reuse. */
-  values: ArrayBuffer;
 }
 
 const port = parentPort;
@@ -30,13 +28,14 @@ if (port === null) throw new Error('json-format-thread runs as a worker thread')
 port.on('message', (m: FormatRequest) => {
   try {
     const { bytes, ends } = formatJsonObjects(m.series, m.noNullPoints, Buffer.from(m.buffer));
-    // The bytes' buffer moves back instead of being copied, unless it is a slab of Buffer's shared pool.
-    const own = bytes.buffer.byteLength > Buffer.poolSize;
-    // The series' values are views into one buffer.
-    const values = (m.series[0]?.values.buffer ?? new ArrayBuffer(0)) as ArrayBuffer;
-    const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends, values };
-    const moved = [ends.buffer as ArrayBuffer, values];
-    port.postMessage(reply, own ? [bytes.buffer as ArrayBuffer, ...moved] : moved);
+    // Bytes in the shared buffer are the caller's already. A share that outgrew it has a buffer of its own,
+    // which moves instead of being copied, unless it is a slab of Buffer's shared pool.
+    const own = !(bytes.buffer instanceof SharedArrayBuffer) && bytes.buffer.byteLength > Buffer.poolSize;
+    const reply: Formatted = { type: 'formatted', id: m.id, bytes, ends };
+    port.postMessage(
+      reply,
+      own ? [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer] : [ends.buffer as ArrayBuffer],
+    );
   } catch (err) {
     port.postMessage({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
   }
