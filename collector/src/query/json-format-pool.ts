@@ -75,11 +75,13 @@ export class JsonFormatPool {
     if (folded === null) return { pieces: [Buffer.from('[]')], length: 2, release: () => {} };
     const noNullPoints = opts.noNullPoints === true;
     const points = folded.reduce((n, s) => n + s.values.length, 0);
-    if (points < this.minPoints) {
+    const workers = points < this.minPoints ? [] : this.ready();
+    // Small bodies, and a large one while the threads start, take fresh buffers: the pool's are sized for
+    // shares of large bodies.
+    if (workers.length === 0) {
       return { ...jsonBody(folded.length, [formatJsonObjects(folded, noNullPoints)]), release: () => {} };
     }
 
-    const workers = this.ready();
     const parts = jsonParts(folded, workers.length + 1);
     const here = (share: readonly TimeSeries[]) =>
       formatJsonObjects(share, noNullPoints, Buffer.from(this.buffers.take(jsonObjectsBytes(share))));
