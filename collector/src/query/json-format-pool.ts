@@ -97,6 +97,8 @@ export class JsonFormatPool {
         // Once only: a second release could hand back a buffer another body has taken since.
         if (released) return;
         released = true;
+        // A body sent after the threads were stopped as idle (a slow client) leaves its buffers to the collector.
+        if (this.workers.length === 0) return;
         for (const part of written) this.buffers.give(part.bytes.buffer);
       },
     };
