@@ -8,7 +8,7 @@ import {
 import type { FlushBatch, TimedPoint } from './flush-batch.js';
 import { DEFAULT_PREFIX_STATS, type SelfSeries, selfSeries } from './self-series.js';
 import { storedKey } from './stored-key.js';
-import { addSample, clearSummary, emptySummary, type TimerSummary } from './timer-summary.js';
+import { TimerStore } from './timer-store.js';
 
 /**
  * Per-interval state for every series, with etsy StatsD's semantics. It is the sink the parser writes
@@ -62,6 +62,8 @@ export const SELF_COUNTERS = [
 ] as const;
 export type SelfCounter = (typeof SELF_COUNTERS)[number];
 
+const EMPTY_STATS = new Float64Array(0);
+
 /** A self counter's name under the prefix: its id less `statsd.`. */
 const selfName = (id: SelfCounter) => id.slice('statsd.'.length);
 
@@ -81,8 +83,8 @@ interface GaugeCell {
   stored: string;
 }
 interface TimerCell {
-  /** null from a flush until a sample comes or recycleTimers() gives the flushed one back. */
-  summary: TimerSummary | null;
+  /** The timer's summary in `timerStore`. */
+  index: number;
   stored: string;
 }
 interface SetCell {
@@ -93,9 +95,7 @@ interface SetCell {
 export class Aggregator implements LineSink {
   private counters = new Map<string, CounterCell>();
   private timers = new Map<string, TimerCell>();
-  /** The timers of the last flush and the summaries it took from them, for recycleTimers(). */
-  private readonly flushedTimers: TimerCell[] = [];
-  private readonly flushedSummaries: TimerSummary[] = [];
+  private readonly timerStore = new TimerStore();
   private gauges = new Map<string, GaugeCell>();
   private sets = new Map<string, SetCell>();
   private timed: TimedPoint[] = [];
@@ -147,11 +147,10 @@ export class Aggregator implements LineSink {
     if (cell === undefined) {
       if (!this.admit()) return;
       const named = storedKey('stats.timers.', key);
-      cell = { summary: null, stored: named.stored };
+      cell = { index: this.timerStore.add(), stored: named.stored };
       this.timers.set(named.key, cell);
     }
-    cell.summary ??= emptySummary();
-    addSample(cell.summary, value, sampleRate);
+    this.timerStore.sample(cell.index, value, sampleRate);
   }
 
   gauge(key: string, value: number, delta: boolean, ts: number): void {
@@ -220,13 +219,10 @@ export class Aggregator implements LineSink {
       counters: { keys: [], values: [] },
       gauges: { keys: [], values: [] },
       sets: { keys: [], values: [] },
-      timers: { keys: [], summaries: [] },
+      timers: { keys: [], stats: EMPTY_STATS, sketches: [] },
       timed: this.timed,
       events: this.events,
     };
-    // Summaries of an earlier flush that were not recycled stay with that flush's batch.
-    this.flushedTimers.length = 0;
-    this.flushedSummaries.length = 0;
     this.timed = [];
     this.events = [];
 
@@ -245,16 +241,16 @@ export class Aggregator implements LineSink {
       if (o.deleteCounters && !this.selfKeys.has(key)) this.counters.delete(key);
       else cell.value = 0;
     }
-    for (const [key, cell] of this.timers) {
-      batch.timers.keys.push(cell.stored);
-      const summary = cell.summary ?? emptySummary();
-      batch.timers.summaries.push(summary);
-      if (o.deleteTimers) this.timers.delete(key);
-      else {
-        cell.summary = null;
-        this.flushedTimers.push(cell);
-        this.flushedSummaries.push(summary);
-      }
+    const timerKeys: string[] = [];
+    const timerIndexes = new Int32Array(this.timers.size);
+    for (const cell of this.timers.values()) {
+      timerIndexes[timerKeys.length] = cell.index;
+      timerKeys.push(cell.stored);
+    }
+    batch.timers = { keys: timerKeys, ...this.timerStore.flush(timerIndexes) };
+    if (o.deleteTimers) {
+      for (const cell of this.timers.values()) this.timerStore.remove(cell.index);
+      this.timers.clear();
     }
     for (const [key, cell] of this.gauges) {
       if (o.deleteGauges && cell.ttl < 1 && key !== this.lagKey) {
@@ -272,28 +268,10 @@ export class Aggregator implements LineSink {
       else cell.members.clear();
     }
     // etsy's numStats counts what was flushed, the collector's own series included but not itself.
-    const numStats =
-      batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length;
+    const numStats = batch.counters.keys.length + timerKeys.length + batch.gauges.keys.length + batch.sets.keys.length;
     batch.gauges.keys.push(this.names.stat('numStats'));
     batch.gauges.values.push(numStats);
     return batch;
-  }
-
-  /**
-   * The caller is done with the last flush's timer summaries (toWriteBatch copied them): each is cleared
-   * and given back to its series. A flush then makes no new summaries; 30k of them a flush, each living
-   * an interval, reached the old generation and were most of its garbage.
-   */
-  recycleTimers(): void {
-    for (let i = 0; i < this.flushedTimers.length; i++) {
-      const cell = this.flushedTimers[i];
-      if (cell.summary !== null) continue;
-      const summary = this.flushedSummaries[i];
-      clearSummary(summary);
-      cell.summary = summary;
-    }
-    this.flushedTimers.length = 0;
-    this.flushedSummaries.length = 0;
   }
 
   /** The cap counts the series clients create; the collector's own are extra. */

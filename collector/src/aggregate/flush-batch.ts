@@ -14,11 +14,28 @@ export interface FlushBatch {
   gauges: NamedValues;
   /** Distinct members seen in the interval. */
   sets: NamedValues;
-  timers: { keys: string[]; summaries: TimerSummary[] };
+  timers: TimerSummaries | TimerColumns;
   /** Samples that carried their own timestamp (DogStatsD `|T`). */
   timed: TimedPoint[];
   events: StatsdEvent[];
 }
+
+/** Timers as summaries, as a batch built by hand (tests, tools) has them. */
+export interface TimerSummaries {
+  keys: string[];
+  summaries: TimerSummary[];
+}
+
+/** Timers in WriteBatch's columns, as the aggregator hands them (TimerStore keeps them so). */
+export interface TimerColumns {
+  keys: string[];
+  /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
+  stats: Float64Array;
+  /** Encoded sketches (null for a timer without samples); views of one buffer, which a thread can transfer. */
+  sketches: Array<Uint8Array | null>;
+}
+
+export const TIMER_STATS_WIDTH = 7;
 
 export interface NamedValues {
   keys: string[];

@@ -40,8 +40,6 @@ port.on('message', (request: IngestRequest) => {
       const started = performance.now();
       for (const k of SELF_COUNTERS) totals[k] += aggregator.self[k].value;
       const batch = slots.encode(toWriteBatch(aggregator.flush(request.tickSec)));
-      // toWriteBatch copied the timer summaries into the batch's buffers.
-      aggregator.recycleTimers();
       const processingMs = performance.now() - started;
       reply(
         { type: 'flushed', id: request.id, batch, processingMs, totals: { ...totals } },
