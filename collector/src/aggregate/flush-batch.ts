@@ -18,6 +18,17 @@ export interface FlushBatch {
   /** Samples that carried their own timestamp (DogStatsD `|T`). */
   timed: TimedPoint[];
   events: StatsdEvent[];
+  /** The aggregator's numbers for the series, in the order of their keys (series-slots.ts). */
+  slots?: FlushSlots;
+}
+
+/** Each series' number, in the order of the batch's keys, and the numbers first used (or used again) with their keys. */
+export interface FlushSlots {
+  named: { slots: number[]; keys: string[] };
+  counters: Int32Array;
+  gauges: Int32Array;
+  sets: Int32Array;
+  timers: Int32Array;
 }
 
 /** Timers as summaries, as a batch built by hand (tests, tools) has them. */
