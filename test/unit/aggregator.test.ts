@@ -5,9 +5,10 @@ import {
   DEFAULT_AGGREGATOR_OPTIONS,
   SELF_COUNTERS,
 } from '../../collector/src/aggregate/aggregator.js';
-import type { FlushBatch, NamedValues } from '../../collector/src/aggregate/flush-batch.js';
+import { type FlushBatch, type NamedValues, TIMER_STATS_WIDTH } from '../../collector/src/aggregate/flush-batch.js';
+import { QuantileSketch } from '../../collector/src/aggregate/sketch.js';
 import { computeTimerStat, parseTimerStat } from '../../collector/src/aggregate/timer-stats.js';
-import type { TimerSummary } from '../../collector/src/aggregate/timer-summary.js';
+import { addSample, emptySummary, type TimerSummary } from '../../collector/src/aggregate/timer-summary.js';
 import { parsePacket } from '../../collector/src/ingest/statsd-line.js';
 import { toWriteBatch } from '../../collector/src/store/write-batch.js';
 
@@ -32,9 +33,24 @@ const counters = (b: FlushBatch) => asRecord(b.counters);
 const gauges = (b: FlushBatch) => asRecord(b.gauges);
 const sets = (b: FlushBatch) => asRecord(b.sets);
 
+/** A timer's summary as the batch holds it, read back (the aggregator hands timers over as columns). */
 function timer(b: FlushBatch, key: string): TimerSummary | undefined {
   const i = b.timers.keys.indexOf(key);
-  return i === -1 ? undefined : b.timers.summaries[i];
+  if (i === -1) return undefined;
+  if ('summaries' in b.timers) return b.timers.summaries[i];
+  const st = b.timers.stats.subarray(i * TIMER_STATS_WIDTH, (i + 1) * TIMER_STATS_WIDTH);
+  const bytes = b.timers.sketches[i];
+  const [count, n, sum, sumSquares, m2, min, max] = st;
+  return {
+    count,
+    n,
+    sum,
+    sumSquares,
+    m2,
+    min,
+    max,
+    sketch: bytes === null ? new QuantileSketch() : QuantileSketch.decode(bytes),
+  };
 }
 
 function timerStat(b: FlushBatch, key: string, name: string): number {
@@ -425,42 +441,53 @@ describe('events and service checks', () => {
   });
 });
 
-describe('Aggregator.recycleTimers', () => {
-  /** Three intervals of timer samples (some timers quiet in one), as toWriteBatch stores them. */
-  function intervals(recycle: boolean) {
+describe('timers across intervals', () => {
+  /** Three intervals of timer samples (some timers quiet in one, one past the key list), as stored. */
+  function intervals(viaAggregator: boolean) {
     const agg = aggregator();
     const out = [];
     for (let i = 0; i < 3; i++) {
-      const lines = [];
+      const samples = new Map<string, number[]>();
       for (let t = 0; t < 5; t++) {
         if (i === 1 && t === 2) continue;
-        // Timer 4 gets enough samples for bins; the others stay under the sketch's first-samples list.
-        for (let s = 0; s < (t === 4 ? 60 : 3); s++) lines.push(`api.t${t}:${(t + 1) * (s + 1) * (i + 1) * 0.7}|ms`);
+        // Timer 4 gets enough samples for a sketch with bins; the others stay in the store's key lists.
+        const values = [];
+        for (let s = 0; s < (t === 4 ? 300 : 3 + 20 * t); s++) values.push((t + 1) * (s + 1) * (i + 1) * 0.7);
+        samples.set(`stats.timers.api.t${t}`, values);
       }
-      send(agg, ...lines);
-      const batch = toWriteBatch(agg.flush(T0 + 10 * (i + 1)));
-      if (recycle) agg.recycleTimers();
-      out.push({
-        keys: batch.timers.keys,
-        stats: [...batch.timers.stats],
-        sketches: batch.timers.sketches.map((s) => s && [...s]),
-      });
+      let batch: FlushBatch;
+      if (viaAggregator) {
+        send(agg, ...[...samples].flatMap(([k, vs]) => vs.map((v) => `${k.slice('stats.timers.'.length)}:${v}|ms`)));
+        batch = agg.flush(T0 + 10 * (i + 1));
+        batch.counters = batch.gauges = batch.sets = { keys: [], values: [] };
+      } else {
+        const keys = [...new Set([...out.flatMap((o) => o.keys), ...samples.keys()])];
+        const summaries = keys.map((k) => {
+          const s = emptySummary();
+          for (const v of samples.get(k) ?? []) addSample(s, Number(String(v)), 1);
+          return s;
+        });
+        batch = { ...agg.flush(T0), timers: { keys, summaries } };
+        batch.counters = batch.gauges = batch.sets = { keys: [], values: [] };
+      }
+      const { timers } = toWriteBatch(batch);
+      out.push({ keys: timers.keys, stats: [...timers.stats], sketches: timers.sketches.map((s) => s && [...s]) });
     }
     return out;
   }
 
-  it('gives each timer its flushed summary back, cleared: the batches are the same as with new summaries', () => {
+  it('flushes the same stats and sketches, to the bit, as a new summary per timer and interval', () => {
     expect(intervals(true)).toEqual(intervals(false));
   });
 
-  it('leaves a summary alone once a sample has given its timer a new one', () => {
+  it('starts each interval empty', () => {
     const agg = aggregator();
     send(agg, 'api.t:5|ms');
-    const first = agg.flush(T0 + 10);
+    expect(timer(agg.flush(T0 + 10), 'stats.timers.api.t')).toMatchObject({ n: 1, sum: 5 });
     send(agg, 'api.t:7|ms');
-    agg.recycleTimers();
-    expect(first.timers.summaries[0]?.n).toBe(1);
-    expect(first.timers.summaries[0]?.sum).toBe(5);
-    expect(agg.flush(T0 + 20).timers.summaries[0]?.sum).toBe(7);
+    expect(timer(agg.flush(T0 + 20), 'stats.timers.api.t')).toMatchObject({ n: 1, sum: 7, min: 7, max: 7 });
+    const quiet = timer(agg.flush(T0 + 30), 'stats.timers.api.t');
+    expect(quiet).toMatchObject({ count: 0, n: 0, sum: 0 });
+    expect(quiet?.min).toBeNaN();
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Aggregator, DEFAULT_AGGREGATOR_OPTIONS } from '../../collector/src/aggregate/aggregator.js';
 import { addSample, emptySummary } from '../../collector/src/aggregate/timer-summary.js';
-import { SlotDecoder, SlotEncoder, slotBatchTransferables } from '../../collector/src/store/slot-batch.js';
+import { parsePacket } from '../../collector/src/ingest/statsd-line.js';
+import { SlotDecoder, SlotEncoder, slotBatchOf, slotBatchTransferables } from '../../collector/src/store/slot-batch.js';
 import { toWriteBatch, type WriteBatch } from '../../collector/src/store/write-batch.js';
 
 /** A batch of the given counters (all 1) and one timer per timer key. */
@@ -86,5 +88,37 @@ describe('SlotEncoder / SlotDecoder', () => {
     expect(enc.held('stats.counters.nope')).toBeUndefined();
     enc.encode(batch(20, []));
     expect(enc.held('stats.counters.api.hits')).toBeUndefined();
+  });
+});
+
+describe('slotBatchOf: the aggregator numbers its own series', () => {
+  it('decodes to the batch the aggregator flushed, as series come, go and their numbers are taken again', () => {
+    const agg = new Aggregator({
+      ...DEFAULT_AGGREGATOR_OPTIONS,
+      deleteCounters: true,
+      deleteTimers: true,
+      deleteGauges: true,
+      deleteSets: true,
+      gaugesMaxTtl: 1,
+    });
+    const decoder = new SlotDecoder();
+    const packets = [
+      ['a:1|c', 'b:2|c', 't:5|ms', 'g:3|g', 's:x|s'],
+      ['a:1|c', 'c:1|c;env=prod', 'u:7|ms'],
+      [],
+      ['d:1|c', 'e:4|g', 't:1|ms', 'b:1|c', 'h:2|g', 'q:y|s'],
+      ['a:3|c', 'g:1|g'],
+    ];
+    const seen = new Set<number>();
+    for (let i = 0; i < packets.length; i++) {
+      if (packets[i].length > 0) parsePacket(packets[i].join('\n'), agg);
+      const flushed = agg.flush(1_700_000_000 + 10 * i);
+      const expected = toWriteBatch(flushed);
+      const wire = cross(slotBatchOf(expected, flushed.slots));
+      expect(decoder.decode(wire)).toEqual(expected);
+      for (const s of wire.counters.slots) seen.add(s);
+    }
+    // Deleted series gave their numbers back: fewer numbers than series ever seen.
+    expect(Math.max(...seen)).toBeLessThan(8 + 1 + 12);
   });
 });

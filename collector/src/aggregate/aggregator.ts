@@ -5,10 +5,11 @@ import {
   type StatsdEvent,
   sanitizeName,
 } from '../ingest/statsd-line.js';
-import type { FlushBatch, TimedPoint } from './flush-batch.js';
+import type { FlushBatch, FlushSlots, TimedPoint } from './flush-batch.js';
 import { DEFAULT_PREFIX_STATS, type SelfSeries, selfSeries } from './self-series.js';
+import { SeriesSlots } from './series-slots.js';
 import { storedKey } from './stored-key.js';
-import { addSample, clearSummary, emptySummary, type TimerSummary } from './timer-summary.js';
+import { TimerStore } from './timer-store.js';
 
 /**
  * Per-interval state for every series, with etsy StatsD's semantics. It is the sink the parser writes
@@ -62,6 +63,8 @@ export const SELF_COUNTERS = [
 ] as const;
 export type SelfCounter = (typeof SELF_COUNTERS)[number];
 
+const EMPTY_STATS = new Float64Array(0);
+
 /** A self counter's name under the prefix: its id less `statsd.`. */
 const selfName = (id: SelfCounter) => id.slice('statsd.'.length);
 
@@ -70,32 +73,30 @@ interface Cell {
 }
 /**
  * Each series carries its stored key (`stats.counters.…`), built once when the series is first seen:
- * a flush then hands out the same strings every interval instead of 100k new ones.
+ * a flush then hands out the same strings every interval instead of 100k new ones. And its number for
+ * the thread the flushes go to (series-slots.ts).
  */
-interface CounterCell extends Cell {
+interface Named {
   stored: string;
+  slot: number;
 }
-interface GaugeCell {
+interface CounterCell extends Cell, Named {}
+interface GaugeCell extends Named {
   value: number;
   ttl: number;
-  stored: string;
 }
-interface TimerCell {
-  /** null from a flush until a sample comes or recycleTimers() gives the flushed one back. */
-  summary: TimerSummary | null;
-  stored: string;
+interface TimerCell extends Named {
+  /** The timer's summary in `timerStore`. */
+  index: number;
 }
-interface SetCell {
+interface SetCell extends Named {
   members: Set<string>;
-  stored: string;
 }
 
 export class Aggregator implements LineSink {
   private counters = new Map<string, CounterCell>();
   private timers = new Map<string, TimerCell>();
-  /** The timers of the last flush and the summaries it took from them, for recycleTimers(). */
-  private readonly flushedTimers: TimerCell[] = [];
-  private readonly flushedSummaries: TimerSummary[] = [];
+  private readonly timerStore = new TimerStore();
   private gauges = new Map<string, GaugeCell>();
   private sets = new Map<string, SetCell>();
   private timed: TimedPoint[] = [];
@@ -108,19 +109,31 @@ export class Aggregator implements LineSink {
   private readonly selfKeys = new Set<string>();
   /** The timestamp-lag gauge's key in `gauges`. */
   private readonly lagKey: string;
+  private readonly slots = new SeriesSlots();
+  /** The numStats gauge, which has no cell. */
+  private readonly numStats: Named;
 
   constructor(private readonly options: AggregatorOptions = DEFAULT_AGGREGATOR_OPTIONS) {
     this.names = selfSeries(options.prefixStats);
     this.lagKey = this.names.counterKey('timestamp_lag');
     const self = {} as Record<SelfCounter, Cell>;
     for (const id of SELF_COUNTERS) {
-      const cell = { value: 0, stored: this.names.counter(selfName(id)) };
+      const stored = this.names.counter(selfName(id));
+      const cell = { value: 0, stored, slot: this.slots.take(stored) };
       self[id] = cell;
       const key = this.names.counterKey(selfName(id));
       this.counters.set(key, cell);
       this.selfKeys.add(key);
     }
     this.self = self;
+    const numStats = this.names.stat('numStats');
+    this.numStats = { stored: numStats, slot: this.slots.take(numStats) };
+  }
+
+  /** A new series' stored key and number. */
+  private name(prefix: string, key: string): Named & { key: string } {
+    const { stored, key: mapKey } = storedKey(prefix, key);
+    return { stored, key: mapKey, slot: this.slots.take(stored) };
   }
 
   get seriesCount(): number {
@@ -135,8 +148,8 @@ export class Aggregator implements LineSink {
     let cell = this.counters.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      const named = storedKey('stats.counters.', key);
-      cell = { value: 0, stored: named.stored };
+      const named = this.name('stats.counters.', key);
+      cell = { value: 0, stored: named.stored, slot: named.slot };
       this.counters.set(named.key, cell);
     }
     cell.value += value / sampleRate;
@@ -146,12 +159,11 @@ export class Aggregator implements LineSink {
     let cell = this.timers.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      const named = storedKey('stats.timers.', key);
-      cell = { summary: null, stored: named.stored };
+      const named = this.name('stats.timers.', key);
+      cell = { index: this.timerStore.add(), stored: named.stored, slot: named.slot };
       this.timers.set(named.key, cell);
     }
-    cell.summary ??= emptySummary();
-    addSample(cell.summary, value, sampleRate);
+    this.timerStore.sample(cell.index, value, sampleRate);
   }
 
   gauge(key: string, value: number, delta: boolean, ts: number): void {
@@ -163,8 +175,8 @@ export class Aggregator implements LineSink {
     if (cell === undefined) {
       if (!this.admit()) return;
       // A signed value for an unknown gauge is a delta from 0, as in etsy.
-      const named = storedKey('stats.gauges.', key);
-      cell = { value: 0, ttl: 0, stored: named.stored };
+      const named = this.name('stats.gauges.', key);
+      cell = { value: 0, ttl: 0, stored: named.stored, slot: named.slot };
       this.gauges.set(named.key, cell);
     }
     cell.value = delta ? cell.value + value : value;
@@ -175,8 +187,8 @@ export class Aggregator implements LineSink {
     let cell = this.sets.get(key);
     if (cell === undefined) {
       if (!this.admit()) return;
-      const named = storedKey('stats.sets.', key);
-      cell = { members: new Set(), stored: named.stored };
+      const named = this.name('stats.sets.', key);
+      cell = { members: new Set(), stored: named.stored, slot: named.slot };
       this.sets.set(named.key, cell);
     }
     const { members } = cell;
@@ -211,7 +223,7 @@ export class Aggregator implements LineSink {
    * Ends the interval [nowSec - interval, nowSec): returns everything in it, stamped with the interval's
    * start, and resets state the way etsy's delete* flags say. `processingMs` is measured by the caller.
    */
-  flush(nowSec: number): FlushBatch {
+  flush(nowSec: number): FlushBatch & { slots: FlushSlots } {
     const o = this.options;
     const interval = o.flushIntervalSec;
     const batch: FlushBatch = {
@@ -220,80 +232,95 @@ export class Aggregator implements LineSink {
       counters: { keys: [], values: [] },
       gauges: { keys: [], values: [] },
       sets: { keys: [], values: [] },
-      timers: { keys: [], summaries: [] },
+      timers: { keys: [], stats: EMPTY_STATS, sketches: [] },
       timed: this.timed,
       events: this.events,
     };
-    // Summaries of an earlier flush that were not recycled stay with that flush's batch.
-    this.flushedTimers.length = 0;
-    this.flushedSummaries.length = 0;
     this.timed = [];
     this.events = [];
 
     if (this.lastFlushSec !== 0 && nowSec > this.lastFlushSec) {
       // The collector's own gauge bypasses the series cap, like its counters.
-      const lag = this.gauges.get(this.lagKey) ?? { value: 0, ttl: 0, stored: this.names.gauge('timestamp_lag') };
+      let lag = this.gauges.get(this.lagKey);
+      if (lag === undefined) {
+        const stored = this.names.gauge('timestamp_lag');
+        lag = { value: 0, ttl: 0, stored, slot: this.slots.take(stored) };
+      }
       lag.value = nowSec - this.lastFlushSec - interval;
       lag.ttl = o.gaugesMaxTtl;
       this.gauges.set(this.lagKey, lag);
     }
     this.lastFlushSec = nowSec;
+    // Numbers of series deleted below are given back after the batch has them.
+    const released: number[] = [];
+    const slots = {
+      counters: new Int32Array(this.counters.size),
+      gauges: new Int32Array(this.gauges.size + 1),
+      sets: new Int32Array(this.sets.size),
+      timers: new Int32Array(this.timers.size),
+    };
 
     for (const [key, cell] of this.counters) {
+      slots.counters[batch.counters.keys.length] = cell.slot;
       batch.counters.keys.push(cell.stored);
       batch.counters.values.push(cell.value);
-      if (o.deleteCounters && !this.selfKeys.has(key)) this.counters.delete(key);
-      else cell.value = 0;
+      if (o.deleteCounters && !this.selfKeys.has(key)) {
+        this.counters.delete(key);
+        released.push(cell.slot);
+      } else cell.value = 0;
     }
-    for (const [key, cell] of this.timers) {
-      batch.timers.keys.push(cell.stored);
-      const summary = cell.summary ?? emptySummary();
-      batch.timers.summaries.push(summary);
-      if (o.deleteTimers) this.timers.delete(key);
-      else {
-        cell.summary = null;
-        this.flushedTimers.push(cell);
-        this.flushedSummaries.push(summary);
+    const timerKeys: string[] = [];
+    const timerIndexes = new Int32Array(this.timers.size);
+    for (const cell of this.timers.values()) {
+      timerIndexes[timerKeys.length] = cell.index;
+      slots.timers[timerKeys.length] = cell.slot;
+      timerKeys.push(cell.stored);
+    }
+    batch.timers = { keys: timerKeys, ...this.timerStore.flush(timerIndexes) };
+    if (o.deleteTimers) {
+      for (const cell of this.timers.values()) {
+        this.timerStore.remove(cell.index);
+        released.push(cell.slot);
       }
+      this.timers.clear();
     }
     for (const [key, cell] of this.gauges) {
       if (o.deleteGauges && cell.ttl < 1 && key !== this.lagKey) {
         this.gauges.delete(key);
+        released.push(cell.slot);
         continue;
       }
+      slots.gauges[batch.gauges.keys.length] = cell.slot;
       batch.gauges.keys.push(cell.stored);
       batch.gauges.values.push(cell.value);
       cell.ttl--;
     }
     for (const [key, cell] of this.sets) {
+      slots.sets[batch.sets.keys.length] = cell.slot;
       batch.sets.keys.push(cell.stored);
       batch.sets.values.push(cell.members.size);
-      if (o.deleteSets) this.sets.delete(key);
-      else cell.members.clear();
+      if (o.deleteSets) {
+        this.sets.delete(key);
+        released.push(cell.slot);
+      } else cell.members.clear();
     }
     // etsy's numStats counts what was flushed, the collector's own series included but not itself.
-    const numStats =
-      batch.counters.keys.length + batch.timers.keys.length + batch.gauges.keys.length + batch.sets.keys.length;
-    batch.gauges.keys.push(this.names.stat('numStats'));
+    const numStats = batch.counters.keys.length + timerKeys.length + batch.gauges.keys.length + batch.sets.keys.length;
+    slots.gauges[batch.gauges.keys.length] = this.numStats.slot;
+    batch.gauges.keys.push(this.numStats.stored);
     batch.gauges.values.push(numStats);
-    return batch;
-  }
-
-  /**
-   * The caller is done with the last flush's timer summaries (toWriteBatch copied them): each is cleared
-   * and given back to its series. A flush then makes no new summaries; 30k of them a flush, each living
-   * an interval, reached the old generation and were most of its garbage.
-   */
-  recycleTimers(): void {
-    for (let i = 0; i < this.flushedTimers.length; i++) {
-      const cell = this.flushedTimers[i];
-      if (cell.summary !== null) continue;
-      const summary = this.flushedSummaries[i];
-      clearSummary(summary);
-      cell.summary = summary;
-    }
-    this.flushedTimers.length = 0;
-    this.flushedSummaries.length = 0;
+    const numbered = Object.assign(batch, {
+      slots: {
+        named: this.slots.takeNamed(),
+        ...slots,
+        gauges:
+          slots.gauges.length === batch.gauges.keys.length
+            ? slots.gauges
+            : slots.gauges.slice(0, batch.gauges.keys.length),
+      },
+    });
+    for (const slot of released) this.slots.release(slot);
+    return numbered;
   }
 
   /** The cap counts the series clients create; the collector's own are extra. */

@@ -14,11 +14,39 @@ export interface FlushBatch {
   gauges: NamedValues;
   /** Distinct members seen in the interval. */
   sets: NamedValues;
-  timers: { keys: string[]; summaries: TimerSummary[] };
+  timers: TimerSummaries | TimerColumns;
   /** Samples that carried their own timestamp (DogStatsD `|T`). */
   timed: TimedPoint[];
   events: StatsdEvent[];
+  /** The aggregator's numbers for the series, in the order of their keys (series-slots.ts). */
+  slots?: FlushSlots;
 }
+
+/** Each series' number, in the order of the batch's keys, and the numbers first used (or used again) with their keys. */
+export interface FlushSlots {
+  named: { slots: number[]; keys: string[] };
+  counters: Int32Array;
+  gauges: Int32Array;
+  sets: Int32Array;
+  timers: Int32Array;
+}
+
+/** Timers as summaries, as a batch built by hand (tests, tools) has them. */
+export interface TimerSummaries {
+  keys: string[];
+  summaries: TimerSummary[];
+}
+
+/** Timers in WriteBatch's columns, as the aggregator hands them (TimerStore keeps them so). */
+export interface TimerColumns {
+  keys: string[];
+  /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
+  stats: Float64Array;
+  /** Encoded sketches (null for a timer without samples); views of one buffer, which a thread can transfer. */
+  sketches: Array<Uint8Array | null>;
+}
+
+export const TIMER_STATS_WIDTH = 7;
 
 export interface NamedValues {
   keys: string[];

@@ -13,7 +13,7 @@ export const RELATIVE_ACCURACY = 0.01;
 const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values below this are counted in the zero bin (timers are in ms, so this is far below any real timing). */
-const MIN_INDEXABLE = 1e-9;
+export const MIN_INDEXABLE = 1e-9;
 /** Bounds memory per sketch; 2048 bins at α=1% span a factor of e^41, so collapsing is a safety net only. */
 const MAX_BINS = 2048;
 /** 1 stored runs lowest key first; 2 (written since) highest first. Both are read. */
@@ -30,6 +30,11 @@ const FEW_MAX = 32;
 export const ZERO_BIN_KEY = -50_000;
 const EMPTY_BYTES = new Uint8Array(0);
 
+/** The key of the bin a value from MIN_INDEXABLE up falls in. */
+export function sketchKey(value: number): number {
+  return Math.ceil(Math.log(value) / LOG_GAMMA);
+}
+
 /** bytes[start, end). */
 export interface ByteRange {
   bytes: Uint8Array;
@@ -41,6 +46,9 @@ export interface ByteRange {
 export interface BinSink {
   bin(key: number, count: number): void;
 }
+
+/** Set by QuantileSketch's static block: its encoding, for SketchBatchWriter. */
+let encodeSketchTo: (s: QuantileSketch, w: VarintWriter) => void;
 
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
@@ -64,7 +72,7 @@ export class QuantileSketch {
       if (value >= 0) this.zeroCount++;
       return;
     }
-    const key = Math.ceil(Math.log(value) / LOG_GAMMA);
+    const key = sketchKey(value);
     if (this.binTotal === 0) {
       this.few ??= [];
       if (this.few.length < FEW_MAX) {
@@ -136,7 +144,7 @@ export class QuantileSketch {
    */
   encode(): Uint8Array {
     const w = new VarintWriter();
-    this.encodeTo(w);
+    encodeSketchTo(this, w);
     return w.finish();
   }
 
@@ -145,41 +153,13 @@ export class QuantileSketch {
    * sketches then cross to another thread as one transferable buffer, not one allocation per timer.
    */
   static encodeAll(sketches: ReadonlyArray<QuantileSketch | null>): Array<Uint8Array | null> {
-    const w = new VarintWriter(Math.max(64, sketches.length * 16));
-    const ends: number[] = [];
-    for (const s of sketches) {
-      s?.encodeTo(w);
-      ends.push(w.length);
-    }
-    const { buffer } = w.finish();
-    // A view made by the constructor: subarray() costs several times more, 30k times a flush.
-    return sketches.map((s, i) => {
-      const start = i === 0 ? 0 : ends[i - 1];
-      return s === null ? null : new Uint8Array(buffer, start, ends[i] - start);
-    });
+    const out = new SketchBatchWriter(sketches.length);
+    for (const s of sketches) out.sketch(s);
+    return out.finish();
   }
 
-  /** Appends the encoding to `w`. */
-  private encodeTo(w: VarintWriter): void {
-    w.uint(ENCODING_VERSION);
-    w.uint(this.zeroCount);
-    const { keys, counts } = this.occupiedDescending();
-    // Runs as [top key, length], walking down.
-    let runCount = 0;
-    for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1] - 1) runCount++;
-    w.uint(runCount);
-    let prevBottom = 0;
-    for (let i = 0; i < keys.length; ) {
-      const top = keys[i];
-      let length = 1;
-      while (i + length < keys.length && keys[i + length] === top - length) length++;
-      if (i === 0) w.sint(top);
-      else w.uint(prevBottom - top);
-      w.uint(length);
-      for (let j = 0; j < length; j++) w.uint(counts[i + j]);
-      prevBottom = top - length;
-      i += length;
-    }
+  static {
+    encodeSketchTo = (s, w) => encodeRuns(w, s.zeroCount, s.occupiedDescending());
   }
 
   /** The occupied keys, highest first, with their counts (shared scratch arrays: read before the next call). */
@@ -188,13 +168,7 @@ export class QuantileSketch {
     keys.length = 0;
     counts.length = 0;
     if (this.few !== null) {
-      for (const key of this.few.slice().sort((a, b) => b - a)) {
-        if (keys.length > 0 && keys[keys.length - 1] === key) counts[counts.length - 1]++;
-        else {
-          keys.push(key);
-          counts.push(1);
-        }
-      }
+      occupiedOfList(this.few, this.few.length, keys, counts);
     } else if (this.binTotal > 0) {
       for (let k = this.maxKey; k >= this.minKey; k--) {
         const c = this.bins[k - this.offset];
@@ -269,7 +243,7 @@ export class QuantileSketch {
     return sketch;
   }
 
-  /** Empties the sketch for another interval; its list of first samples keeps its room. */
+  /** Empties the sketch for another interval. */
   clear(): void {
     this.zeroCount = 0;
     this.bins = EMPTY;
@@ -411,8 +385,117 @@ export class EncodedSketch {
   }
 }
 
+/**
+ * Encodes a flush's sketches into one buffer and returns views of it: they then cross to another thread as
+ * one transferable buffer, not one allocation per timer. A sketch comes as a QuantileSketch or, for a timer
+ * with few samples, as the keys of its samples (TimerStore keeps no QuantileSketch for those).
+ */
+export class SketchBatchWriter {
+  private readonly w: VarintWriter;
+  /** Where each sketch starts; -1 for none. */
+  private readonly starts: number[] = [];
+
+  constructor(expected: number) {
+    this.w = new VarintWriter(Math.max(64, expected * 16));
+  }
+
+  sketch(s: QuantileSketch | null): void {
+    if (s === null) {
+      this.starts.push(-1);
+      return;
+    }
+    this.starts.push(this.w.length);
+    encodeSketchTo(s, this.w);
+  }
+
+  /** The sketch of `zeroCount` samples in the zero bin and one sample at each of keys[0, n) (repeats allowed). */
+  keys(zeroCount: number, keys: ArrayLike<number>, n: number): void {
+    this.starts.push(this.w.length);
+    const occupied = SCRATCH;
+    occupied.keys.length = 0;
+    occupied.counts.length = 0;
+    occupiedOfList(keys, n, occupied.keys, occupied.counts);
+    encodeRuns(this.w, zeroCount, occupied);
+  }
+
+  finish(): Array<Uint8Array | null> {
+    const { starts } = this;
+    const { buffer } = this.w.finish();
+    const ends: number[] = new Array(starts.length);
+    let end = this.w.length;
+    // Each sketch ends where the next present one starts; walk back so the ends are known.
+    for (let i = starts.length - 1; i >= 0; i--) {
+      ends[i] = end;
+      if (starts[i] !== -1) end = starts[i];
+    }
+    // A view made by the constructor: subarray() costs several times more, 30k times a flush.
+    return starts.map((start, i) => (start === -1 ? null : new Uint8Array(buffer, start, ends[i] - start)));
+  }
+}
+
+/** Appends an encoding (see encode()) of the zero bin and the occupied keys, highest first. */
+function encodeRuns(w: VarintWriter, zeroCount: number, { keys, counts }: { keys: number[]; counts: number[] }): void {
+  w.uint(ENCODING_VERSION);
+  w.uint(zeroCount);
+  // Runs as [top key, length], walking down.
+  let runCount = 0;
+  for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1] - 1) runCount++;
+  w.uint(runCount);
+  let prevBottom = 0;
+  for (let i = 0; i < keys.length; ) {
+    const top = keys[i];
+    let length = 1;
+    while (i + length < keys.length && keys[i + length] === top - length) length++;
+    if (i === 0) w.sint(top);
+    else w.uint(prevBottom - top);
+    w.uint(length);
+    for (let j = 0; j < length; j++) w.uint(counts[i + j]);
+    prevBottom = top - length;
+    i += length;
+  }
+}
+
 const EMPTY = new Float64Array(0);
 const SCRATCH: { keys: number[]; counts: number[] } = { keys: [], counts: [] };
+/** Counts per key + MAX_ABS_KEY, all zero between calls of occupiedOfList. */
+const SCRATCH_COUNTS = new Uint32Array(2 * MAX_ABS_KEY + 1);
+/** A list is counted out in SCRATCH_COUNTS when its keys span at most this many per key; sorted otherwise. */
+const DENSE_SPAN_PER_KEY = 16;
+
+/**
+ * Appends the distinct keys of list[0, n), highest first, and how often each occurs. Keys close together
+ * (the usual case) are counted out in SCRATCH_COUNTS, walked over their range and left zeroed; keys spread
+ * far apart are sorted instead, so a wide range costs no long walk.
+ */
+function occupiedOfList(list: ArrayLike<number>, n: number, keys: number[], counts: number[]): void {
+  if (n === 0) return;
+  let lo = list[0];
+  let hi = lo;
+  for (let i = 1; i < n; i++) {
+    const k = list[i];
+    if (k < lo) lo = k;
+    else if (k > hi) hi = k;
+  }
+  if (hi - lo <= DENSE_SPAN_PER_KEY * n) {
+    for (let i = 0; i < n; i++) SCRATCH_COUNTS[list[i] + MAX_ABS_KEY]++;
+    for (let k = hi + MAX_ABS_KEY; k >= lo + MAX_ABS_KEY; k--) {
+      const c = SCRATCH_COUNTS[k];
+      if (c === 0) continue;
+      SCRATCH_COUNTS[k] = 0;
+      keys.push(k - MAX_ABS_KEY);
+      counts.push(c);
+    }
+    return;
+  }
+  const sorted = Array.from({ length: n }, (_, i) => list[i]).sort((a, b) => b - a);
+  for (const key of sorted) {
+    if (keys.length > 0 && keys[keys.length - 1] === key) counts[counts.length - 1]++;
+    else {
+      keys.push(key);
+      counts.push(1);
+    }
+  }
+}
 
 /** Bin representatives, computed once per key: the power was a tenth of reading a day of percentiles. */
 const REPRESENTATIVES = new Float64Array(2 * MAX_ABS_KEY + 1).fill(Number.NaN);

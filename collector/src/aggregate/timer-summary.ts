@@ -32,18 +32,6 @@ export function emptySummary(): TimerSummary {
   };
 }
 
-/** Empties a summary so it can serve another interval. */
-export function clearSummary(s: TimerSummary): void {
-  s.count = 0;
-  s.n = 0;
-  s.sum = 0;
-  s.sumSquares = 0;
-  s.m2 = 0;
-  s.min = Number.NaN;
-  s.max = Number.NaN;
-  s.sketch.clear();
-}
-
 export function addSample(s: TimerSummary, value: number, sampleRate: number): void {
   s.count += 1 / sampleRate;
   const delta = s.n === 0 ? 0 : value - s.sum / s.n;

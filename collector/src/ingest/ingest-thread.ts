@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Aggregator, SELF_COUNTERS } from '../aggregate/aggregator.js';
-import { SlotEncoder, slotBatchTransferables } from '../store/slot-batch.js';
+import { slotBatchOf, slotBatchTransferables } from '../store/slot-batch.js';
 import { toWriteBatch } from '../store/write-batch.js';
 import { crashThisThread } from '../thread-crash.js';
 import type { IngestReply, IngestRequest, IngestThreadData, SelfTotals } from './ingest-protocol.js';
@@ -19,7 +19,6 @@ const data = workerData as IngestThreadData;
 const reply = (message: IngestReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 const aggregator = new Aggregator(data.aggregator);
-const slots = new SlotEncoder();
 /** Own counters up to the last flush; the aggregator resets its cells at each flush. */
 const totals = Object.fromEntries(SELF_COUNTERS.map((k) => [k, 0])) as SelfTotals;
 
@@ -39,9 +38,8 @@ port.on('message', (request: IngestRequest) => {
     case 'flush': {
       const started = performance.now();
       for (const k of SELF_COUNTERS) totals[k] += aggregator.self[k].value;
-      const batch = slots.encode(toWriteBatch(aggregator.flush(request.tickSec)));
-      // toWriteBatch copied the timer summaries into the batch's buffers.
-      aggregator.recycleTimers();
+      const flushed = aggregator.flush(request.tickSec);
+      const batch = slotBatchOf(toWriteBatch(flushed), flushed.slots);
       const processingMs = performance.now() - started;
       reply(
         { type: 'flushed', id: request.id, batch, processingMs, totals: { ...totals } },

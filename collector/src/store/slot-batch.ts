@@ -1,4 +1,4 @@
-import type { NamedValues } from '../aggregate/flush-batch.js';
+import type { FlushSlots, NamedValues } from '../aggregate/flush-batch.js';
 import type { WriteBatch } from './write-batch.js';
 
 /**
@@ -86,6 +86,27 @@ export class SlotEncoder {
       this.free.push(slot);
     }
   }
+}
+
+/**
+ * The sending side when the series are numbered already (the aggregator's cells carry their numbers,
+ * aggregate/series-slots.ts): `batch` as `slots` numbers it, with no map from keys to numbers.
+ */
+export function slotBatchOf(batch: WriteBatch, slots: FlushSlots): SlotBatch {
+  const values = (nv: NamedValues, numbers: Int32Array): SlotValues => {
+    if (numbers.length !== nv.keys.length) throw new Error('slot numbers do not match the batch');
+    return { slots: numbers, values: Float64Array.from(nv.values) };
+  };
+  const { keys, ...timers } = batch.timers;
+  if (slots.timers.length !== keys.length) throw new Error('slot numbers do not match the batch');
+  return {
+    ...batch,
+    named: slots.named,
+    counters: values(batch.counters, slots.counters),
+    gauges: values(batch.gauges, slots.gauges),
+    sets: values(batch.sets, slots.sets),
+    timers: { ...timers, slots: slots.timers },
+  };
 }
 
 /** The receiving side: the key of every slot, as the batches named them; batches back in WriteBatch form. */

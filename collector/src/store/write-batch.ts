@@ -1,4 +1,11 @@
-import type { FlushBatch, NamedValues, TimedPoint } from '../aggregate/flush-batch.js';
+import {
+  type FlushBatch,
+  type NamedValues,
+  TIMER_STATS_WIDTH,
+  type TimedPoint,
+  type TimerColumns,
+  type TimerSummaries,
+} from '../aggregate/flush-batch.js';
 import { QuantileSketch } from '../aggregate/sketch.js';
 import { SeriesKind } from './series-kind.js';
 
@@ -12,13 +19,7 @@ export interface WriteBatch {
   counters: NamedValues;
   gauges: NamedValues;
   sets: NamedValues;
-  timers: {
-    keys: string[];
-    /** count, n, sum, sumSquares, m2, min, max for each timer, in key order (min/max NaN when n = 0). */
-    stats: Float64Array;
-    /** Encoded sketches; from toWriteBatch, views of one buffer (which a thread can transfer). */
-    sketches: Array<Uint8Array | null>;
-  };
+  timers: TimerColumns;
   timed: TimedPoint[];
   events: NewEvent[];
 }
@@ -30,10 +31,10 @@ export interface NewEvent {
   tags: string[];
 }
 
-export const TIMER_STATS_WIDTH = 7;
+export { TIMER_STATS_WIDTH };
 
-export function toWriteBatch(batch: FlushBatch): WriteBatch {
-  const { keys, summaries } = batch.timers;
+/** Summaries flattened into columns: six numbers per timer plus its encoded sketch. */
+function timerColumns({ keys, summaries }: TimerSummaries): TimerColumns {
   const stats = new Float64Array(summaries.length * TIMER_STATS_WIDTH);
   summaries.forEach((s, i) => {
     const o = i * TIMER_STATS_WIDTH;
@@ -46,13 +47,17 @@ export function toWriteBatch(batch: FlushBatch): WriteBatch {
     stats[o + 6] = s.max;
   });
   const sketches = QuantileSketch.encodeAll(summaries.map((s) => (s.n > 0 ? s.sketch : null)));
+  return { keys, stats, sketches };
+}
+
+export function toWriteBatch(batch: FlushBatch): WriteBatch {
   return {
     ts: batch.ts,
     intervalSec: batch.intervalSec,
     counters: batch.counters,
     gauges: batch.gauges,
     sets: batch.sets,
-    timers: { keys, stats, sketches },
+    timers: 'summaries' in batch.timers ? timerColumns(batch.timers) : batch.timers,
     timed: batch.timed,
     events: batch.events.map((e) => ({
       // Without its own `d:` time, an event is placed at the start of the interval it arrived in, never in the future.
