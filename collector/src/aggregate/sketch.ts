@@ -47,9 +47,6 @@ export interface BinSink {
   bin(key: number, count: number): void;
 }
 
-/** Set by QuantileSketch's static block: its encoding, for SketchBatchWriter. */
-let encodeSketchTo: (s: QuantileSketch, w: VarintWriter) => void;
-
 export class QuantileSketch {
   /** Samples too small to index (including exact zeros). */
   zeroCount = 0;
@@ -144,7 +141,7 @@ export class QuantileSketch {
    */
   encode(): Uint8Array {
     const w = new VarintWriter();
-    encodeSketchTo(this, w);
+    this.encodeTo(w);
     return w.finish();
   }
 
@@ -158,8 +155,9 @@ export class QuantileSketch {
     return out.finish();
   }
 
-  static {
-    encodeSketchTo = (s, w) => encodeRuns(w, s.zeroCount, s.occupiedDescending());
+  /** Appends the encoding (see encode()) to `w`: how SketchBatchWriter packs a flush's sketches. */
+  encodeTo(w: VarintWriter): void {
+    encodeRuns(w, this.zeroCount, this.occupiedDescending());
   }
 
   /** The occupied keys, highest first, with their counts (shared scratch arrays: read before the next call). */
@@ -405,7 +403,7 @@ export class SketchBatchWriter {
       return;
     }
     this.starts.push(this.w.length);
-    encodeSketchTo(s, this.w);
+    s.encodeTo(this.w);
   }
 
   /** The sketch of `zeroCount` samples in the zero bin and one sample at each of keys[0, n) (repeats allowed). */
