@@ -53,13 +53,15 @@ function serveHelp(): string {
   const width = Math.max(22, ...Object.keys(SERVE_FLAGS).map((flag) => flag.length));
   const lines = Object.entries(SERVE_FLAGS).map(
     ([flag, spec]) =>
-      `  --${flag.padEnd(width)} ${spec.help}; default ${showDefault(DEFAULT_CONFIG[spec.key])} (${envName(flag)})`,
+      `  --${flag.padEnd(width)} ${spec.help}; default ${showDefault(DEFAULT_CONFIG[spec.key], spec.kind)} (${envName(flag)})`,
   );
   return `usage: trendline serve [options]\n\n${lines.join('\n')}\n  --${'config FILE'.padEnd(width)} JSON file of settings, keys as in the docs (TRENDLINE_CONFIG)\n`;
 }
 
-function showDefault(value: unknown): string {
+/** A default as the flag takes it: durations with their unit (`10s`), as a bare number is refused. */
+function showDefault(value: unknown, kind: string): string {
   if (value === null) return 'none';
+  if (kind === 'duration' && typeof value === 'number') return seconds(value);
   if (Array.isArray(value)) {
     return value
       .map((v) => (typeof v === 'object' ? `${seconds(v.stepSec)}:${seconds(v.retentionSec)}` : String(v)))
